@@ -1,0 +1,135 @@
+/**
+ * Shared data shapes of the core. Nothing here knows about Discord or the terminal.
+ */
+
+/** How answers were ranked: with vectors from an embedding model, or by keywords alone. */
+export type Mode = 'semantic+keyword' | 'keyword';
+
+/** A document read from the docs folder and decoded to text. */
+export interface LoadedDocument {
+  /** Path relative to the docs folder, with `/` separators. */
+  file: string;
+  /** Absolute path on disk. */
+  absPath: string;
+  kind: 'text' | 'markdown' | 'html';
+  /**
+   * The decoded text that passages are sliced from. For text and Markdown this is
+   * the file itself (BOM dropped, CRLF → LF). For HTML it is the extracted text.
+   */
+  text: string;
+  /**
+   * For HTML only: `sourceLine[i]` is the 1-based line in the original file
+   * where line `i + 1` of `text` came from. Absent when text lines are file lines.
+   */
+  sourceLine?: number[];
+  /** sha256 (hex) of the raw bytes: a changed file re-ingests, an unchanged one doesn't. */
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** One passage: a verbatim slice of a document, with where it came from. */
+export interface Passage {
+  /** Stable id: `file#paragraph`, plus `.part` when a long paragraph was split. */
+  id: string;
+  /** Path relative to the docs folder, with `/` separators. */
+  file: string;
+  /** 1-based paragraph number within the file. */
+  paragraph: number;
+  /** 0 for a whole paragraph; 1, 2, … for the pieces of a paragraph too long for the model. */
+  part: number;
+  /** 1-based inclusive line range in the source file. */
+  lines: [number, number];
+  /** The document title: its first heading, or its first line. */
+  title: string;
+  /** Markdown heading path above the passage, outermost first; [] elsewhere. */
+  headings: string[];
+  /** Exactly the text of the file (or of an HTML document's extracted text). */
+  text: string;
+  /** Content hash (sha256 hex of `text`, first 16 chars): unchanged text is never re-embedded. */
+  hash: string;
+  /**
+   * False for headings and scraps of a few words (`- Share via`): they keep their
+   * paragraph number for `/source`, but never come back as an answer on their own.
+   */
+  searchable: boolean;
+}
+
+/**
+ * Turns texts into vectors. Passed in (as vectra does), so tests can use a tiny
+ * real model or a fake.
+ */
+export interface Embedder {
+  /** Model name recorded in the index, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  readonly model: string;
+  /** Vector length. */
+  readonly dim: number;
+  /** Embeds texts; returns `texts.length × dim` floats, row-major, each row L2-normalised. */
+  embed(texts: string[]): Promise<Float32Array>;
+  /** Frees the model (and its worker thread, if any). */
+  close?(): Promise<void>;
+}
+
+/** What one file contributed to an index. */
+export interface FileRecord {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  passages: number;
+}
+
+/** The index's own description of itself (`manifest.json` of a generation). */
+export interface IndexManifest {
+  /** On-disk format version; a mismatch is refused with the rebuild command. */
+  format: number;
+  createdAt: string;
+  mode: Mode;
+  /** Model that made the vectors, or null in keyword mode. */
+  model: string | null;
+  /** Vector length, 0 in keyword mode. */
+  dim: number;
+  /** Docs folder the index was built from (absolute). */
+  docsDir: string;
+  files: Record<string, FileRecord>;
+  passages: number;
+}
+
+/** An index loaded into memory, ready to search. */
+export interface LoadedIndex {
+  /** Index folder (e.g. `embeddings/`). */
+  dir: string;
+  /** Name of the generation folder that was loaded. */
+  generation: string;
+  manifest: IndexManifest;
+  /** All passages, in row order. */
+  passages: Passage[];
+  /** `passages.length × manifest.dim` floats, row i = passages[i]; null in keyword mode. */
+  vectors: Float32Array | null;
+}
+
+/** A character range [start, end) inside a passage's text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** One ranked passage in an answer. */
+export interface Hit {
+  passage: Passage;
+  /** Higher is better; comparable within one answer. */
+  score: number;
+  /** The sentence(s) that best answer the question, as ranges of `passage.text`. */
+  highlights: Span[];
+}
+
+/** What the core says about one question. */
+export interface Answer {
+  question: string;
+  /** False when nothing in the documents answers the question. */
+  answered: boolean;
+  mode: Mode;
+  results: Hit[];
+}
+
+/** Receives one human-readable warning line (a skipped file, a fallback). */
+export type WarningSink = (message: string) => void;

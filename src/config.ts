@@ -93,8 +93,13 @@ export function parseConfig(env: Env): Config {
     allowedChannelIds: read.snowflakeList('ALLOWED_CHANNEL_IDS'),
     feedbackFile: read.dir('FEEDBACK_FILE', 'data/feedback.jsonl'),
     watch: read.bool('WATCH', false),
-    debug: read.bool('DEBUG', false),
+    debug: debugRequested(env),
   };
+}
+
+/** Whether DEBUG is set; readable even when the rest of the config is invalid. */
+export function debugRequested(env: Env = process.env): boolean {
+  return /^(1|true|yes|on)$/i.test(env.DEBUG?.trim() ?? '');
 }
 
 /** Checks what `serve` needs; throws naming the first missing variable. */

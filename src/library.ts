@@ -1,11 +1,21 @@
 /**
- * The live index the shells talk to: the CLI and the bot only ever call this.
- * (Implementation lands with the core; this interface is the contract.)
+ * The live index the shells talk to. The CLI and the bot only ever call a
+ * `LibraryApi`; everything behind it (store, ingest, retrieval) is the core.
+ *
+ * @example
+ * const library = await openLibrary({ docsDir: 'seeds', indexDir: 'embeddings', embedder: null,
+ *   answerThreshold: 0.5, topK: 3, warn: console.warn });
+ * const answer = await library.ask('Who led the American team in Riyadh?');
+ * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
-import type { Answer, Mode, Passage } from './types.js';
+import { watch as watchFolder } from 'node:fs';
+import { hasIndex, openIndex } from './store.js';
+import { ingest, isStale } from './ingest.js';
+import { Retriever } from './retrieve.js';
+import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from './types.js';
 
 export interface AskOptions {
-  /** How many passages to return (default: config TOP_K). */
+  /** How many passages to return (default: the library's topK). */
   topK?: number;
   /** Skip this many ranked passages first (for "More results"). */
   offset?: number;
@@ -34,6 +44,7 @@ export interface LibraryStats {
   generation: string;
   /** Why semantic mode is off, when it is. */
   keywordReason: string | null;
+  questionsAnswered: number;
 }
 
 export interface LibraryApi {
@@ -42,9 +53,168 @@ export interface LibraryApi {
   files(): string[];
   /** The passages of one paragraph (several when it was split); [] when there is none. */
   paragraph(file: string, paragraph: number): Passage[];
-  /** Number of paragraphs in an indexed file; 0 for an unknown file. */
+  /** Highest paragraph number of an indexed file; 0 for an unknown file. */
   paragraphCount(file: string): number;
   stats(): LibraryStats;
   /** Re-ingests and swaps the live index atomically; questions keep being answered meanwhile. */
   reindex(): Promise<IngestSummary>;
+}
+
+export interface LibraryOptions {
+  docsDir: string;
+  indexDir: string;
+  /** null = keyword mode. */
+  embedder: Embedder | null;
+  answerThreshold: number;
+  topK: number;
+  warn: WarningSink;
+  /** Shown in stats when the embedder is null. */
+  keywordReason?: string | null;
+  /** Called with ingest progress when opening or reindexing builds the index. */
+  onProgress?: (done: number, total: number, phase: string) => void;
+  /** Called with the summary whenever this library runs an ingest. */
+  onIngest?: (summary: IngestSummary) => void;
+}
+
+/** One loaded index generation and everything derived from it; replaced whole on reindex. */
+interface Snapshot {
+  index: LoadedIndex;
+  retriever: Retriever;
+  byFile: Map<string, Passage[]>;
+}
+
+/**
+ * Opens the index, building or refreshing it first when it is missing, stale,
+ * or was built with a different model than the one now available.
+ */
+export async function openLibrary(options: LibraryOptions): Promise<Library> {
+  const library = new Library(options);
+  if (await needsIngest(options)) await library.reindex();
+  else library.load(await openIndex(options.indexDir, options.warn));
+  return library;
+}
+
+async function needsIngest(options: LibraryOptions): Promise<boolean> {
+  if (!(await hasIndex(options.indexDir))) return true;
+  if (await isStale(options.docsDir, options.indexDir)) return true;
+  const index = await openIndex(options.indexDir, options.warn);
+  return options.embedder !== null && index.manifest.model !== options.embedder.model;
+}
+
+export class Library implements LibraryApi {
+  private snapshot: Snapshot | null = null;
+  private running: Promise<IngestSummary> | null = null;
+  private answered = 0;
+
+  constructor(private readonly options: LibraryOptions) {}
+
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    const { retriever } = this.current();
+    const answer = await retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
+    this.answered += 1;
+    return answer;
+  }
+
+  files(): string[] {
+    return [...this.current().byFile.keys()];
+  }
+
+  paragraph(file: string, paragraph: number): Passage[] {
+    return (this.current().byFile.get(file) ?? []).filter((p) => p.paragraph === paragraph);
+  }
+
+  paragraphCount(file: string): number {
+    const passages = this.current().byFile.get(file) ?? [];
+    return passages.reduce((max, p) => Math.max(max, p.paragraph), 0);
+  }
+
+  stats(): LibraryStats {
+    const { index } = this.current();
+    const mode: Mode = index.vectors && this.options.embedder ? 'semantic+keyword' : 'keyword';
+    return {
+      documents: Object.keys(index.manifest.files).length,
+      passages: index.passages.length,
+      mode,
+      model: mode === 'keyword' ? null : index.manifest.model,
+      builtAt: index.manifest.createdAt,
+      generation: index.generation,
+      keywordReason: mode === 'keyword' ? (this.options.keywordReason ?? null) : null,
+      questionsAnswered: this.answered,
+    };
+  }
+
+  /**
+   * Re-ingests the docs folder and swaps in the new index. Concurrent calls
+   * share one run, so `/reindex` twice doesn't queue two ingests.
+   */
+  reindex(): Promise<IngestSummary> {
+    this.running ??= this.runIngest().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /**
+   * Re-indexes when files in the docs folder are added, changed or deleted.
+   * Events are debounced, and a change that lands during a reindex triggers one
+   * more run afterwards, so the last state of the folder always wins.
+   */
+  watch(warn: WarningSink, debounceMs = 500): { close(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let again = false;
+    const run = (): void => {
+      if (this.running) {
+        again = true;
+        return;
+      }
+      this.reindex()
+        .catch((err: unknown) => warn(`Re-index after a file change failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          if (again) {
+            again = false;
+            run();
+          }
+        });
+    };
+    const watcher = watchFolder(this.options.docsDir, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, debounceMs);
+    });
+    watcher.on('error', (err) => warn(`Watching ${this.options.docsDir} stopped: ${err.message}`));
+    return {
+      close: () => {
+        clearTimeout(timer);
+        watcher.close();
+      },
+    };
+  }
+
+  /** Makes `index` the live one. Building the retriever first keeps the swap instant. */
+  load(index: LoadedIndex): void {
+    const retriever = new Retriever(index, this.options.embedder, { answerThreshold: this.options.answerThreshold });
+    this.snapshot = { index, retriever, byFile: groupByFile(index.passages) };
+  }
+
+  private async runIngest(): Promise<IngestSummary> {
+    const { docsDir, indexDir, embedder, warn, onProgress } = this.options;
+    const summary = await ingest({ docsDir, indexDir, embedder, warn, ...(onProgress ? { onProgress } : {}) });
+    this.load(await openIndex(indexDir, warn));
+    this.options.onIngest?.(summary);
+    return summary;
+  }
+
+  private current(): Snapshot {
+    if (!this.snapshot) throw new Error('Library used before an index was loaded');
+    return this.snapshot;
+  }
+}
+
+function groupByFile(passages: Passage[]): Map<string, Passage[]> {
+  const byFile = new Map<string, Passage[]>();
+  for (const passage of passages) {
+    const list = byFile.get(passage.file);
+    if (list) list.push(passage);
+    else byFile.set(passage.file, [passage]);
+  }
+  return new Map([...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -128,6 +128,8 @@ export interface Answer {
   /** False when nothing in the documents answers the question. */
   answered: boolean;
   mode: Mode;
+  /** Calibrated confidence in [0, 1] that the top result answers the question; compared with ANSWER_THRESHOLD. */
+  confidence: number;
   results: Hit[];
 }
 

@@ -1,0 +1,64 @@
+/** `citebot ask`: answer questions from the command line or from piped stdin. */
+import readline from 'node:readline';
+import { CitebotError } from '../errors.js';
+import { formatAnswerText, toJson } from '../format.js';
+import type { Library } from '../library.js';
+import { configFor, librarySession, startSession, type Io } from './context.js';
+import { locationOptions, stringFlag, type CliCommand, type Flags } from './command.js';
+
+export const askCommand = {
+  summary: 'Answer a question by quoting the passages that answer it.',
+  usage: 'citebot ask [--docs DIR] [--index DIR] [--top-k N] [--json] [QUESTION]   (no QUESTION: one per line on stdin)',
+  options: { ...locationOptions, 'top-k': { type: 'string' }, json: { type: 'boolean' } },
+  positionals: true,
+  async run(flags, positionals, io) {
+    const topK = parseTopK(stringFlag(flags, 'top-k'));
+    const question = positionals.join(' ');
+    if (positionals.length === 0 && process.stdin.isTTY) {
+      throw new CitebotError('No question given.', { hint: 'Usage: citebot ask "Your question?" (or pipe one question per line).' });
+    }
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    if (topK !== undefined) config.topK = topK;
+    const session = await startSession(config, io);
+    try {
+      const library = await librarySession(session, io);
+      const questions = positionals.length > 0 ? single(question) : stdinLines();
+      for await (const q of questions) await answerOne(library, q, flags, io);
+      return 0;
+    } finally {
+      await session.embedder?.close?.();
+    }
+  },
+} satisfies CliCommand;
+
+/** Prints one answer, as JSON (one line) or as quoted text. */
+export async function answerOne(library: Library, question: string, flags: Flags, io: Io): Promise<void> {
+  const trimmed = question.trim();
+  if (trimmed === '') throw new CitebotError('The question is empty.', { hint: 'Ask something, e.g. citebot ask "Who led the talks?"' });
+  const answer = await library.ask(trimmed);
+  if (flags.json) io.out(`${JSON.stringify(toJson(answer))}\n`);
+  else io.out(`${formatAnswerText(answer, io.color ? bold : undefined)}\n`);
+}
+
+function bold(text: string): string {
+  return `\x1b[1m${text}\x1b[22m`;
+}
+
+export function parseTopK(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 25) {
+    throw new CitebotError(`Invalid --top-k ${JSON.stringify(value)}: expected a whole number from 1 to 25.`);
+  }
+  return n;
+}
+
+async function* single(question: string): AsyncGenerator<string> {
+  yield question;
+}
+
+/** Non-blank lines of stdin; blank lines between questions are skipped, not errors. */
+async function* stdinLines(): AsyncGenerator<string> {
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim() !== '') yield line;
+}

@@ -1,0 +1,91 @@
+/**
+ * What every CLI command starts from: validated config with flag overrides,
+ * terminal output helpers, and the embedder (or keyword mode) chosen once.
+ */
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.js';
+import { openEmbedder } from '../embed.js';
+import { openLibrary, type Library, type IngestSummary } from '../library.js';
+import type { Embedder, WarningSink } from '../types.js';
+import { progressBar } from './progress.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal: progress bars go there. */
+  interactive: boolean;
+  /** True when stdout is a terminal: highlights are printed in bold. */
+  color: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  interactive: Boolean(process.stderr.isTTY),
+  color: Boolean(process.stdout.isTTY),
+};
+
+/** Flags shared by the commands that touch the index. */
+export interface LocationFlags {
+  docs?: string | undefined;
+  index?: string | undefined;
+}
+
+/** Loads config and applies `--docs` / `--index`, which win over `.env`. */
+export function configFor(flags: LocationFlags): Config {
+  const config = loadConfig();
+  if (flags.docs) config.docsDir = path.resolve(flags.docs);
+  if (flags.index) config.indexDir = path.resolve(flags.index);
+  return config;
+}
+
+export function warner(io: Io): WarningSink {
+  return (message) => io.err(`citebot: ${message}\n`);
+}
+
+export interface Session {
+  config: Config;
+  embedder: Embedder | null;
+  /** Why semantic mode is off, or null. */
+  keywordReason: string | null;
+  warn: WarningSink;
+}
+
+/** Picks the embedder once per command; the one-line keyword-mode notice comes from here. */
+export async function startSession(config: Config, io: Io, options: { thread?: boolean } = {}): Promise<Session> {
+  const warn = warner(io);
+  let keywordReason: string | null = null;
+  const embedder = await openEmbedder(config, (line) => {
+    keywordReason = line;
+    warn(line);
+  }, options);
+  return { config, embedder, keywordReason, warn };
+}
+
+/** Opens the library, building the index first when it is missing or stale. */
+export async function librarySession(session: Session, io: Io): Promise<Library> {
+  const bar = io.interactive ? progressBar(io) : null;
+  const library = await openLibrary({
+    docsDir: session.config.docsDir,
+    indexDir: session.config.indexDir,
+    embedder: session.embedder,
+    answerThreshold: session.config.answerThreshold,
+    topK: session.config.topK,
+    warn: session.warn,
+    keywordReason: session.keywordReason,
+    ...(bar ? { onProgress: bar.update } : {}),
+    onIngest: (summary) => {
+      bar?.done();
+      io.err(`${summaryLine(summary)}\n`);
+    },
+  });
+  bar?.done();
+  return library;
+}
+
+/** The one line an ingest ends with. */
+export function summaryLine(s: IngestSummary): string {
+  const files = `${s.files} file${s.files === 1 ? '' : 's'}`;
+  const changes = `${s.added} new, ${s.changed} changed, ${s.removed} removed`;
+  return `Indexed ${files}, ${s.passages} passages (${changes}) in ${s.mode} mode in ${s.seconds.toFixed(1)} s.`;
+}

@@ -1,0 +1,20 @@
+/** `citebot deploy`: register the slash and context-menu commands with Discord. */
+import { requireDiscord } from '../config.js';
+import { deployCommands } from '../bot/deploy.js';
+import { configFor } from './context.js';
+import type { CliCommand } from './command.js';
+
+export const deployCommand = {
+  summary: 'Register the bot commands (in DISCORD_GUILD_ID when set, otherwise globally).',
+  usage: 'citebot deploy',
+  options: {},
+  positionals: false,
+  async run(_flags, _positionals, io) {
+    const config = configFor({});
+    requireDiscord(config, ['token', 'applicationId']);
+    const { scope, names } = await deployCommands(config);
+    const where = scope === 'guild' ? `guild ${config.discord.guildId}` : 'all guilds (global; may take up to an hour to appear)';
+    io.out(`Registered ${names.length} commands in ${where}: ${names.join(', ')}\n`);
+    return 0;
+  },
+} satisfies CliCommand;

@@ -1,0 +1,49 @@
+/**
+ * `citebot start` (what `npm start` runs): with a Discord token, serve the bot;
+ * without one, build the index if needed and answer questions in the terminal.
+ */
+import readline from 'node:readline';
+import { loadConfig } from '../config.js';
+import { isCitebotError } from '../errors.js';
+import { answerOne } from './ask.js';
+import { configFor, librarySession, startSession } from './context.js';
+import { serveCommand } from './serve.js';
+import type { CliCommand } from './command.js';
+
+export const startCommand = {
+  summary: 'Serve the bot when DISCORD_TOKEN is set; otherwise ask questions in the terminal.',
+  usage: 'citebot start',
+  options: {},
+  positionals: false,
+  async run(flags, positionals, io) {
+    if (loadConfig().discord.token) return serveCommand.run(flags, positionals, io);
+    const session = await startSession(configFor({}), io);
+    try {
+      const library = await librarySession(session, io);
+      const { documents, passages, mode } = library.stats();
+      io.err(`Ready: ${documents} documents, ${passages} passages, ${mode} mode. Ask a question (Ctrl+D to quit).\n`);
+      await prompt(async (question) => {
+        try {
+          await answerOne(library, question, {}, io);
+        } catch (err) {
+          // One bad question must not end the session.
+          if (!isCitebotError(err)) throw err;
+          io.err(`citebot: ${err.userMessage}\n`);
+        }
+      });
+      return 0;
+    } finally {
+      await session.embedder?.close?.();
+    }
+  },
+} satisfies CliCommand;
+
+async function prompt(onQuestion: (question: string) => Promise<void>): Promise<void> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  rl.setPrompt('? ');
+  rl.prompt();
+  for await (const line of rl) {
+    if (line.trim() !== '') await onQuestion(line);
+    rl.prompt();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Shell-neutral rendering of answers: the JSON contract of `citebot ask --json`
+ * and the plain-text form the terminal prints. Discord has its own renderer
+ * (src/bot/render.ts) because its limits and escaping differ.
+ */
+import type { Answer, Hit, Passage, Span } from './types.js';
+
+/** One result in the `--json` contract. */
+export interface JsonResult {
+  source: string;
+  paragraph: number;
+  lines: [number, number];
+  score: number;
+  text: string;
+}
+
+/** The `--json` contract: exactly one object per question. */
+export interface JsonAnswer {
+  question: string;
+  answered: boolean;
+  mode: Answer['mode'];
+  confidence: number;
+  results: JsonResult[];
+}
+
+/**
+ * The `--json` shape of an answer. An unanswered question carries no results,
+ * so nothing unrelated is ever presented as an answer.
+ *
+ * @example
+ * console.log(JSON.stringify(toJson(answer)));
+ */
+export function toJson(answer: Answer): JsonAnswer {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    mode: answer.mode,
+    confidence: round(answer.confidence),
+    results: answer.answered ? answer.results.map(toJsonResult) : [],
+  };
+}
+
+function toJsonResult(hit: Hit): JsonResult {
+  const { passage } = hit;
+  return { source: passage.file, paragraph: passage.paragraph, lines: passage.lines, score: round(hit.score), text: passage.text };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e4) / 1e4;
+}
+
+/** `file ¶n (lines a–b)`, the source line under every quote. */
+export function sourceLabel(passage: Passage): string {
+  const [a, b] = passage.lines;
+  const lines = a === b ? `line ${a}` : `lines ${a}–${b}`;
+  return `${passage.file} ¶${passage.paragraph} (${lines})`;
+}
+
+/** Wraps each highlighted span of `text` with `mark`, e.g. ANSI bold or `**`. */
+export function markSpans(text: string, spans: Span[], mark: (s: string) => string): string {
+  const sorted = [...spans].sort((x, y) => x.start - y.start);
+  let out = '';
+  let at = 0;
+  for (const { start, end } of sorted) {
+    if (start < at || end <= start) continue; // overlapping or empty spans: keep the text verbatim
+    out += text.slice(at, start) + mark(text.slice(start, end));
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+export const NOT_FOUND = 'Nothing in the documents answers that question.';
+
+/**
+ * The terminal form of an answer: each passage quoted with its source and score,
+ * the best-matching sentences passed through `bold`.
+ *
+ * @example
+ * process.stdout.write(formatAnswerText(answer, (s) => `\x1b[1m${s}\x1b[22m`));
+ */
+export function formatAnswerText(answer: Answer, bold: (s: string) => string = (s) => s): string {
+  if (!answer.answered || answer.results.length === 0) return `${NOT_FOUND}\n`;
+  return answer.results.map((hit, i) => formatHit(hit, i + 1, bold)).join('\n');
+}
+
+function formatHit(hit: Hit, rank: number, bold: (s: string) => string): string {
+  const quote = markSpans(hit.passage.text, hit.highlights, bold)
+    .split('\n')
+    .map((line) => `  > ${line}`)
+    .join('\n');
+  return `${rank}. ${sourceLabel(hit.passage)}  score ${hit.score.toFixed(3)}\n${quote}\n`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Words → search terms, identically for passages and questions: lower-case,
+ * accents folded, English stop words dropped, Porter-stemmed.
+ *
+ * Compound tokens (`git-stash`, `--depth`, `fs.readFile`, `HIV-1`, `2008-2009`)
+ * yield the whole token *and* its parts, so `git stash` finds `git-stash` and
+ * `git-stash` ranks the exact spelling above passages that merely mention `git`
+ * and `stash` apart.
+ */
+import { stemmer } from 'stemmer';
+import { isStopWord } from './stopwords.js';
+
+/**
+ * A run of letters/digits, optionally glued by connectors, led by `-`/`--` only
+ * where a CLI flag can start (so "U.S.-Russia" is one token, not "-russia").
+ */
+const RAW_TOKEN = /(?:(?<![^\s(["'=])--?)?[\p{L}\p{N}]+(?:['._\-/+#:]+[\p{L}\p{N}]+)*[+#]*/gu;
+const DIGIT_GROUP = /(\p{N}),(?=\p{N}{3}(?!\p{N}))/gu;
+const CONNECTOR = /['._\-/+#:]+/;
+const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u;
+const HAS_DIGIT = /\p{N}/u;
+
+/** Stemming dominates indexing time and vocabularies are small, so memoise it. */
+const stemCache = new Map<string, string>();
+
+/** The analysed form of a text: every term, and the plain words in order (for phrase terms). */
+export interface Analysis {
+  /** Terms to index or look up: plain words plus whole compound tokens. */
+  terms: string[];
+  /** Plain (non-compound) terms in text order; adjacent pairs form phrase terms. */
+  words: string[];
+}
+
+/**
+ * Turns text into search terms.
+ *
+ * @example
+ * tokenize('Running `git-stash --keep-index`');
+ * // → ['run', 'git', 'stash', 'git-stash', 'keep', 'index', '--keep-index']
+ */
+export function tokenize(text: string): string[] {
+  return analyze(text).terms;
+}
+
+/**
+ * Like {@link tokenize}, but also returns the word sequence that phrase (bigram)
+ * terms are built from.
+ *
+ * @example
+ * analyze('fs.readFile is slow').words; // → ['fs', 'read', 'file', 'slow']
+ */
+export function analyze(text: string): Analysis {
+  const terms: string[] = [];
+  const words: string[] = [];
+  for (const match of fold(text).matchAll(RAW_TOKEN)) {
+    addToken(match[0], terms, words);
+  }
+  return { terms, words };
+}
+
+/**
+ * The phrase term for two adjacent words; it cannot collide with a real term
+ * because tokens never contain a space.
+ *
+ * @example
+ * bigram('secretari', 'state'); // → 'secretari state'
+ */
+export function bigram(first: string, second: string): string {
+  return `${first} ${second}`;
+}
+
+/** Stems one lower-case word; numbers and mixed tokens stay as they are. */
+export function stem(word: string): string {
+  let stemmed = stemCache.get(word);
+  if (stemmed === undefined) {
+    stemmed = HAS_DIGIT.test(word) ? word : stemmer(word);
+    stemCache.set(word, stemmed);
+  }
+  return stemmed;
+}
+
+function fold(text: string): string {
+  // Accents are folded so "Zelenskyy" and "café" match however they were typed.
+  // "10,000" and "10000" are the same number.
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[’‘`´]/g, "'")
+    .replace(DIGIT_GROUP, '$1');
+}
+
+function addToken(raw: string, terms: string[], words: string[]): void {
+  const token = raw.replace(/'s?$/i, '');
+  const lower = token.toLowerCase();
+  if (!CONNECTOR.test(token) && !CAMEL_BOUNDARY.test(token)) {
+    addWord(lower, terms, words, true);
+    return;
+  }
+  if (isStopWord(lower)) return; // contractions such as "don't"
+  for (const part of lower.replace(/^-+/, '').split(CONNECTOR)) addWord(part, terms, words, false);
+  const camelParts = token.split(CONNECTOR).filter((part) => CAMEL_BOUNDARY.test(part));
+  for (const part of camelParts.flatMap((p) => p.split(CAMEL_BOUNDARY))) {
+    addWord(part.toLowerCase(), terms, words, false);
+  }
+  terms.push(lower);
+}
+
+function addWord(word: string, terms: string[], words: string[], keepSingleLetters: boolean): void {
+  if (word === '' || isStopWord(word)) return;
+  // A lone letter from "U.S." or "e.g." is noise; typed on its own ("vitamin C") it is meant.
+  if (word.length === 1 && !keepSingleLetters && !HAS_DIGIT.test(word)) return;
+  const term = stem(word);
+  terms.push(term);
+  words.push(term);
+}

@@ -46,7 +46,8 @@ export async function writeFileAtomic(
   try {
     const handle = await fs.open(temp, 'wx');
     try {
-      for (const chunk of chunks) await handle.write(chunk);
+      // writeFile, unlike write, loops until a chunk is fully written; successive calls append.
+      for (const chunk of chunks) await handle.writeFile(chunk);
       await handle.sync();
     } finally {
       await handle.close();

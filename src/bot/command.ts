@@ -1,0 +1,56 @@
+/**
+ * The shape of a bot command, and what every handler is given.
+ * Each command lives in its own module under src/bot/commands/ and `satisfies Command`.
+ */
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Config } from '../config.js';
+import type { LibraryApi } from '../library.js';
+import type { AnswerMemory } from './answer-memory.js';
+import type { Cooldowns } from './cooldown.js';
+import type { FeedbackLog } from './feedback.js';
+import type { BotLog } from './log.js';
+
+/** Counters shown by /stats. */
+export interface BotCounters {
+  startedAt: number;
+  /** Questions the bot replied to. */
+  questions: number;
+  /** Of those, the ones the documents answered. */
+  answered: number;
+}
+
+/** Everything a handler may use; handlers never reach for globals. */
+export interface BotContext {
+  library: LibraryApi;
+  config: Config;
+  log: BotLog;
+  cooldowns: Cooldowns;
+  memory: AnswerMemory;
+  feedback: FeedbackLog;
+  counters: BotCounters;
+}
+
+interface CommandBase<Body> {
+  data: { readonly name: string; toJSON(): Body };
+  /** Costly commands (they search the index) are subject to the per-user cooldown. */
+  cooldown: boolean;
+}
+
+export interface SlashCommand extends CommandBase<RESTPostAPIChatInputApplicationCommandsJSONBody> {
+  kind: 'slash';
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+}
+
+export interface MessageCommand extends CommandBase<RESTPostAPIContextMenuApplicationCommandsJSONBody> {
+  kind: 'message';
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
+}
+
+export type Command = SlashCommand | MessageCommand;

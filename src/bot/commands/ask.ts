@@ -1,0 +1,19 @@
+/** `/ask question:<text>`: the passages that answer a question, quoted with their sources. */
+import { SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../command.js';
+import { answerReply } from '../answer-reply.js';
+
+export const askCommand = {
+  kind: 'slash',
+  cooldown: true,
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Answer a question by quoting the documents.')
+    .addStringOption((o) => o.setName('question').setDescription('What do you want to know?').setRequired(true).setMaxLength(500)),
+  async execute(interaction, ctx) {
+    // Discord allows 3 s for the first response; searching may take longer.
+    await interaction.deferReply();
+    const question = interaction.options.getString('question', true);
+    await interaction.editReply(await answerReply(ctx, question, 0));
+  },
+} satisfies Command;

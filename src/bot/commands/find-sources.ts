@@ -1,0 +1,22 @@
+/** Message context menu "Find sources": the passages most relevant to a message. */
+import { ApplicationCommandType, ContextMenuCommandBuilder, MessageFlags } from 'discord.js';
+import type { Command } from '../command.js';
+import { answerReply } from '../answer-reply.js';
+
+/** Long messages are cut: the question only steers the search. */
+const MAX_QUESTION = 1000;
+
+export const findSourcesCommand = {
+  kind: 'message',
+  cooldown: true,
+  data: new ContextMenuCommandBuilder().setName('Find sources').setType(ApplicationCommandType.Message),
+  async execute(interaction, ctx) {
+    const text = interaction.targetMessage.content.trim();
+    if (text === '') {
+      await interaction.reply({ content: 'That message has no text to look up.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferReply();
+    await interaction.editReply(await answerReply(ctx, text.slice(0, MAX_QUESTION), 0));
+  },
+} satisfies Command;

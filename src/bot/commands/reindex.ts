@@ -1,0 +1,30 @@
+/**
+ * `/reindex`: re-read the documents. Admins only: Discord hides it from members
+ * without Manage Server by default, and because a server can override that
+ * default, the permission is checked again here.
+ */
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../command.js';
+
+export const reindexCommand = {
+  kind: 'slash',
+  cooldown: false,
+  data: new SlashCommandBuilder()
+    .setName('reindex')
+    .setDescription('Re-read the documents and rebuild the index (Manage Server only).')
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .setContexts(InteractionContextType.Guild),
+  async execute(interaction, ctx) {
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      await interaction.reply({ content: 'Only members with the Manage Server permission can reindex.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const s = await ctx.library.reindex();
+    ctx.log.info(`reindex by ${interaction.user.id}: ${s.files} files, ${s.passages} passages in ${s.seconds.toFixed(1)}s`);
+    await interaction.editReply(
+      `Reindexed ${s.files} files: ${s.passages} passages (${s.added} added, ${s.changed} changed, ${s.removed} removed) ` +
+        `in ${s.seconds.toFixed(1)} s, ${s.mode} mode.`,
+    );
+  },
+} satisfies Command;

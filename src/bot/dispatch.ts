@@ -1,0 +1,80 @@
+/**
+ * The one place interactions enter: routes them to commands and buttons after
+ * the gate checks, and turns any failure into an ephemeral error reply so a
+ * broken handler never leaves the user with "The application did not respond".
+ */
+import type { AutocompleteInteraction, Interaction } from 'discord.js';
+import { isCitebotError } from '../errors.js';
+import type { BotContext, Command } from './command.js';
+import { handleButton } from './button-press.js';
+import { channelAllowed, cooldownNotice, notHereNotice } from './gate.js';
+import { notice } from './notice.js';
+
+export const FAILURE_NOTICE = 'Something went wrong while handling that. It has been logged; please try again later.';
+
+/**
+ * Handles one interaction; never throws.
+ *
+ * @example
+ * client.on(Events.InteractionCreate, (i) => void dispatch(i, commands, ctx));
+ */
+export async function dispatch(interaction: Interaction, commands: readonly Command[], ctx: BotContext): Promise<void> {
+  try {
+    await route(interaction, commands, ctx);
+  } catch (err) {
+    await reportFailure(interaction, err, ctx);
+  }
+}
+
+async function route(interaction: Interaction, commands: readonly Command[], ctx: BotContext): Promise<void> {
+  if (interaction.isAutocomplete()) return autocomplete(interaction, commands, ctx);
+  if (!interaction.isRepliable()) return;
+  if (!channelAllowed(ctx, interaction.channelId)) {
+    await notice(interaction, notHereNotice(ctx));
+    return;
+  }
+  if (interaction.isButton()) return handleButton(interaction, ctx);
+  if (!interaction.isCommand()) return;
+  const command = commands.find((c) => c.data.name === interaction.commandName);
+  if (!command) {
+    await notice(interaction, 'I no longer know that command. An admin may need to run `citebot deploy`.');
+    return;
+  }
+  if (command.cooldown) {
+    const wait = ctx.cooldowns.take(interaction.user.id);
+    if (wait > 0) return notice(interaction, cooldownNotice(wait));
+  }
+  if (command.kind === 'slash' && interaction.isChatInputCommand()) return command.execute(interaction, ctx);
+  if (command.kind === 'message' && interaction.isMessageContextMenuCommand()) return command.execute(interaction, ctx);
+}
+
+async function autocomplete(interaction: AutocompleteInteraction, commands: readonly Command[], ctx: BotContext): Promise<void> {
+  const command = commands.find((c) => c.data.name === interaction.commandName);
+  if (!channelAllowed(ctx, interaction.channelId) || command?.kind !== 'slash' || !command.autocomplete) {
+    await interaction.respond([]);
+    return;
+  }
+  await command.autocomplete(interaction, ctx);
+}
+
+async function reportFailure(interaction: Interaction, err: unknown, ctx: BotContext): Promise<void> {
+  const what = describe(interaction);
+  if (isCitebotError(err)) ctx.log.warn(`${what}: ${err.userMessage}`);
+  else ctx.log.error(`${what} failed`, err);
+  try {
+    if (interaction.isAutocomplete()) {
+      if (!interaction.responded) await interaction.respond([]);
+    } else if (interaction.isRepliable()) {
+      await notice(interaction, isCitebotError(err) ? err.userMessage : FAILURE_NOTICE);
+    }
+  } catch (replyErr) {
+    // The interaction may have expired or Discord may be down; the bot carries on.
+    ctx.log.error(`${what}: could not send the error reply`, replyErr);
+  }
+}
+
+function describe(interaction: Interaction): string {
+  if (interaction.isCommand() || interaction.isAutocomplete()) return `/${interaction.commandName} by ${interaction.user.id}`;
+  if (interaction.isButton()) return `button ${interaction.customId} by ${interaction.user.id}`;
+  return `interaction ${interaction.id}`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Runs the bot: one discord.js client wired to the dispatcher and the mention
+ * handler, with every failure logged (token redacted) and none fatal.
+ */
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { requireDiscord, type Config } from '../config.js';
+import { CitebotError } from '../errors.js';
+import type { LibraryApi } from '../library.js';
+import { AnswerMemory } from './answer-memory.js';
+import type { BotContext } from './command.js';
+import { commands } from './commands/index.js';
+import { Cooldowns } from './cooldown.js';
+import { restOptions } from './deploy.js';
+import { dispatch } from './dispatch.js';
+import { FeedbackLog } from './feedback.js';
+import { redactingLog, type BotLog } from './log.js';
+import { NO_PINGS } from './answer-reply.js';
+import { handleMention } from './mention.js';
+
+export interface RunningBot {
+  client: Client<true>;
+  /** Context shared by the handlers (counters, memory); exposed for tests and benches. */
+  context: BotContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * Logs in and resolves once the bot is ready. With DISCORD_API_URL set, REST
+ * goes there, and so does the gateway, because discord.js takes the gateway URL
+ * from `GET /gateway/bot` on that API.
+ *
+ * @example
+ * const bot = await startBot(config, library, log);
+ * process.once('SIGINT', () => void bot.stop());
+ */
+export async function startBot(config: Config, library: LibraryApi, sink: BotLog): Promise<RunningBot> {
+  requireDiscord(config, ['token']);
+  const token = config.discord.token!;
+  const log = redactingLog(sink, [token]);
+  const context: BotContext = {
+    library,
+    config,
+    log,
+    cooldowns: new Cooldowns(config.cooldownSeconds),
+    memory: new AnswerMemory(),
+    feedback: new FeedbackLog(config.feedbackFile),
+    counters: { startedAt: Date.now(), questions: 0, answered: 0 },
+  };
+  const client = new Client({
+    // No MessageContent: Discord still sends the content of messages that mention the bot.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    rest: restOptions(config),
+    allowedMentions: NO_PINGS,
+  });
+  wireEvents(client, context, config.debug);
+  const onRejection = (reason: unknown) => log.error('unhandled promise rejection', reason);
+  process.on('unhandledRejection', onRejection);
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  try {
+    await client.login(token);
+    await ready;
+  } catch (err) {
+    process.off('unhandledRejection', onRejection);
+    await client.destroy();
+    throw loginError(err, config);
+  }
+  log.info(`logged in as ${client.user?.tag ?? 'unknown'}; serving ${library.stats().passages} passages`);
+  return {
+    client: client as Client<true>,
+    context,
+    async stop() {
+      await client.destroy();
+      process.off('unhandledRejection', onRejection);
+      log.info('bot stopped');
+    },
+  };
+}
+
+/** Login failures a user can fix, as one clear line; anything else is passed on. */
+function loginError(err: unknown, config: Config): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'TokenInvalid') {
+    return new CitebotError('Discord rejected DISCORD_TOKEN.', { hint: 'Copy the bot token again from the Developer Portal (Bot → Reset Token).', cause: err });
+  }
+  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    return new CitebotError(`Could not reach the Discord API at ${config.discord.apiUrl ?? 'discord.com'} (${code}).`, { cause: err });
+  }
+  return err;
+}
+
+function wireEvents(client: Client, ctx: BotContext, debug: boolean): void {
+  const { log } = ctx;
+  client.on(Events.InteractionCreate, (interaction) => void dispatch(interaction, commands, ctx));
+  client.on(Events.MessageCreate, (message) => void handleMention(message, ctx));
+  client.on(Events.Error, (err) => log.error('discord client error', err));
+  client.on(Events.Warn, (message) => log.warn(message));
+  client.on(Events.ShardError, (err, shard) => log.error(`gateway shard ${shard} error`, err));
+  client.on(Events.ShardDisconnect, (event, shard) => log.warn(`gateway shard ${shard} disconnected (${event.code})`));
+  client.on(Events.ShardReconnecting, (shard) => log.info(`gateway shard ${shard} reconnecting`));
+  client.on(Events.ShardResume, (shard, replayed) => log.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
+  // discord.js queues requests itself when a bucket runs dry; worth knowing under load, not a warning.
+  client.rest.on('rateLimited', (info) => log.info(`rate limited on ${info.route}: waiting ${info.retryAfter} ms`));
+  if (debug) {
+    client.on(Events.Debug, (message) => log.info(`debug: ${message}`));
+    client.rest.on('restDebug', (message) => log.info(`rest: ${message}`));
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * HTML → plain text for quoting. A single forward scan (no DOM, no regular
+ * expressions over the page), so broken or hostile markup costs linear time.
+ * Page chrome (scripts, styles, navigation, site header/footer, forms) is
+ * dropped; headings and paragraphs become blocks separated by a blank line, and
+ * every output line remembers the source line it came from so citations point
+ * into the real file.
+ */
+export interface HtmlText {
+  /** Extracted text: blocks separated by one blank line, no trailing newline. */
+  text: string;
+  /** `sourceLine[i]` is the 1-based line of the HTML file that text line `i + 1` came from. */
+  sourceLine: number[];
+}
+
+/** Elements whose content is raw text up to their end tag; all of them are dropped. */
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript']);
+/** Elements dropped with everything inside them: chrome, not content. */
+const DROPPED = new Set(['head', 'nav', 'aside', 'form', 'button', 'select', 'svg', 'math', 'template', 'dialog', 'menu']);
+/** Site-wide header/footer is chrome; an article's own header (with its h1) is content. */
+const CHROME_OUTSIDE_CONTENT = new Set(['header', 'footer']);
+const CONTENT = new Set(['article', 'main']);
+const DROPPED_ROLES = /\brole\s*=\s*["']?(?:navigation|banner|contentinfo|search|complementary|menu)\b/i;
+const HIDDEN = /(?:^|\s)hidden(?:\s|=|\/?$)|\baria-hidden\s*=\s*["']?true/i;
+
+const BLOCKS = new Set(
+  (
+    'address article blockquote body caption center dd details dir div dl dt fieldset figcaption figure ' +
+    'h1 h2 h3 h4 h5 h6 header footer hr html legend li main ol p pre section summary table tbody thead tfoot tr ul'
+  ).split(' '),
+);
+const CELLS = new Set(['td', 'th']);
+
+/**
+ * Extracts readable text from an HTML page, keeping block structure.
+ *
+ * @example
+ * const { text, sourceLine } = htmlToText('<h1>Hi</h1>\n<p>One &amp; two</p><script>x()</script>');
+ * // text === 'Hi\n\nOne & two', sourceLine === [1, 1, 2]
+ */
+export function htmlToText(html: string): HtmlText {
+  const out = new LineBuilder();
+  const scan = new Scanner(html, out);
+  scan.run();
+  return out.finish();
+}
+
+interface Tag {
+  name: string;
+  closing: boolean;
+  selfClosing: boolean;
+  attrs: string;
+  end: number;
+}
+
+class Scanner {
+  private i = 0;
+  private line = 1;
+  /** Element being dropped, and how deeply it is nested inside itself. */
+  private skipName: string | null = null;
+  private skipDepth = 0;
+  private contentDepth = 0;
+  private preDepth = 0;
+
+  constructor(
+    private readonly html: string,
+    private readonly out: LineBuilder,
+  ) {}
+
+  run(): void {
+    const { html } = this;
+    while (this.i < html.length) {
+      const lt = html.indexOf('<', this.i);
+      const textEnd = lt === -1 ? html.length : lt;
+      if (textEnd > this.i) this.text(this.i, textEnd);
+      if (lt === -1) break;
+      this.markup(lt);
+    }
+  }
+
+  private text(start: number, end: number): void {
+    if (this.skipName === null) {
+      if (this.preDepth > 0) this.out.preformatted(this.html, start, end, this.line);
+      else this.out.flowing(this.html, start, end, this.line);
+    }
+    this.advanceTo(end);
+  }
+
+  private markup(lt: number): void {
+    const { html } = this;
+    const next = html[lt + 1] ?? '';
+    if (html.startsWith('<!--', lt)) return this.skipPast(lt + 4, '-->');
+    if (next === '!' || next === '?') return this.skipPast(lt + 1, '>');
+    // `<` or `</` not followed by a letter is text; treating `</<script>` as one bogus tag (as browsers do) would leak the script.
+    const nameStart = next === '/' ? html[lt + 2] ?? '' : next;
+    if (!isAsciiLetter(nameStart)) return this.text(lt, lt + 1);
+    const tag = readTag(html, lt);
+    if (!tag) return this.advanceTo(html.length); // unterminated tag at end of file: browsers drop it
+    this.advanceTo(tag.end);
+    if (!tag.closing && RAW_TEXT.has(tag.name) && !tag.selfClosing) return this.skipRawText(tag.name);
+    this.element(tag);
+  }
+
+  private element(tag: Tag): void {
+    if (this.skipName !== null) return this.whileSkipping(tag);
+    if (!tag.closing && !tag.selfClosing && this.isDropped(tag)) {
+      this.skipName = tag.name;
+      this.skipDepth = 1;
+      this.out.blockBreak();
+      return;
+    }
+    if (CONTENT.has(tag.name)) this.contentDepth = Math.max(0, this.contentDepth + (tag.closing ? -1 : 1));
+    if (tag.name === 'pre') this.preDepth = Math.max(0, this.preDepth + (tag.closing ? -1 : 1));
+    if (tag.name === 'br') this.out.lineBreak(this.line);
+    else if (BLOCKS.has(tag.name)) this.out.blockBreak();
+    else if (CELLS.has(tag.name) && !tag.closing) this.out.space();
+  }
+
+  private isDropped(tag: Tag): boolean {
+    if (DROPPED.has(tag.name)) return true;
+    if (CHROME_OUTSIDE_CONTENT.has(tag.name) && this.contentDepth === 0) return true;
+    return DROPPED_ROLES.test(tag.attrs) || HIDDEN.test(tag.attrs);
+  }
+
+  private whileSkipping(tag: Tag): void {
+    // An unclosed <head> or <form> must not swallow the page: the body ends it.
+    const endsAll = (tag.name === 'body' && !tag.closing) || (tag.closing && (tag.name === 'body' || tag.name === 'html'));
+    if (endsAll) {
+      this.skipName = null;
+      return this.element(tag);
+    }
+    if (tag.name !== this.skipName || tag.selfClosing) return;
+    this.skipDepth += tag.closing ? -1 : 1;
+    if (this.skipDepth === 0) this.skipName = null;
+  }
+
+  private skipRawText(name: string): void {
+    const { html } = this;
+    let k = html.indexOf('</', this.i);
+    while (k !== -1 && !closesRawText(html, k, name)) k = html.indexOf('</', k + 2);
+    if (k === -1) return this.advanceTo(html.length);
+    this.advanceTo(k);
+    const tag = readTag(html, k);
+    this.advanceTo(tag ? tag.end : html.length);
+  }
+
+  private skipPast(from: number, terminator: string): void {
+    const k = this.html.indexOf(terminator, from);
+    this.advanceTo(k === -1 ? this.html.length : k + terminator.length);
+  }
+
+  private advanceTo(end: number): void {
+    this.line += countNewlines(this.html, this.i, end);
+    this.i = end;
+  }
+}
+
+function closesRawText(html: string, k: number, name: string): boolean {
+  if (html.slice(k + 2, k + 2 + name.length).toLowerCase() !== name) return false;
+  const after = html[k + 2 + name.length];
+  return after === undefined || !/[A-Za-z0-9-]/.test(after);
+}
+
+/** Reads a tag starting at `<`; quoted attribute values may contain `>`. Null when unterminated. */
+function readTag(html: string, lt: number): Tag | null {
+  const closing = html[lt + 1] === '/';
+  let k = lt + (closing ? 2 : 1);
+  const nameStart = k;
+  while (k < html.length && /[A-Za-z0-9:-]/.test(html[k]!)) k++;
+  const name = html.slice(nameStart, k).toLowerCase();
+  const attrsStart = k;
+  while (k < html.length && html[k] !== '>') {
+    if (html[k] === '=') {
+      k++;
+      while (k < html.length && /[ \t\n\f\r]/.test(html[k]!)) k++;
+      const quote = html[k];
+      if (quote === '"' || quote === "'") {
+        const close = html.indexOf(quote, k + 1);
+        if (close === -1) return null;
+        k = close;
+      }
+    }
+    k++;
+  }
+  if (k >= html.length) return null;
+  const attrs = html.slice(attrsStart, k);
+  return { name, closing, selfClosing: attrs.endsWith('/'), attrs, end: k + 1 };
+}
+
+/** Builds output lines and the source line of each. */
+class LineBuilder {
+  private readonly lines: string[] = [];
+  private readonly sources: number[] = [];
+  private current = '';
+  private currentSource = 0;
+  private pendingSpace = false;
+
+  /** Normal text: whitespace runs collapse to one space; entities decode. */
+  flowing(html: string, start: number, end: number, line: number): void {
+    let k = start;
+    while (k < end) {
+      const ch = html[k]!;
+      if (isHtmlSpace(ch)) {
+        if (ch === '\n') line++;
+        this.space();
+        k++;
+        continue;
+      }
+      let wordEnd = k + 1;
+      while (wordEnd < end && !isHtmlSpace(html[wordEnd]!)) wordEnd++;
+      this.word(decodeEntities(html.slice(k, wordEnd)), line);
+      k = wordEnd;
+    }
+  }
+
+  /** Text inside <pre>: kept as written, one output line per source line. */
+  preformatted(html: string, start: number, end: number, line: number): void {
+    let k = start;
+    while (k < end) {
+      const newline = html.indexOf('\n', k);
+      const lineEnd = newline === -1 || newline >= end ? end : newline;
+      if (lineEnd > k) this.word(decodeEntities(html.slice(k, lineEnd)), line, true);
+      if (lineEnd === end) break;
+      this.lineBreak(line, true);
+      line++;
+      k = lineEnd + 1;
+    }
+  }
+
+  space(): void {
+    if (this.current !== '') this.pendingSpace = true;
+  }
+
+  lineBreak(line: number, keepEmpty = false): void {
+    if (this.current === '' && !keepEmpty) {
+      // <br><br> reads as a paragraph break.
+      if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== '') this.push('', line);
+      return;
+    }
+    this.push(this.current.trimEnd(), this.current === '' ? line : this.currentSource);
+  }
+
+  blockBreak(): void {
+    if (this.current !== '') this.push(this.current.trimEnd(), this.currentSource);
+    const last = this.lines[this.lines.length - 1];
+    if (last !== undefined && last.trim() !== '') this.push('', this.sources[this.sources.length - 1]!);
+  }
+
+  finish(): HtmlText {
+    this.blockBreak();
+    while (this.lines.length > 0 && this.lines[this.lines.length - 1]!.trim() === '') {
+      this.lines.pop();
+      this.sources.pop();
+    }
+    return { text: this.lines.join('\n'), sourceLine: this.sources };
+  }
+
+  private word(text: string, line: number, verbatim = false): void {
+    if (text === '') return;
+    if (this.current === '') {
+      this.currentSource = line;
+      this.current = verbatim ? text : text.trimStart();
+    } else {
+      this.current += (this.pendingSpace ? ' ' : '') + text;
+    }
+    this.pendingSpace = false;
+  }
+
+  private push(text: string, source: number): void {
+    this.lines.push(text);
+    this.sources.push(source);
+    this.current = '';
+    this.pendingSpace = false;
+  }
+}
+
+/** Decodes `&amp;`, `&#8212;`, `&#x2014;` and the common named entities; unknown ones stay as written. */
+function decodeEntities(word: string): string {
+  if (!word.includes('&')) return word;
+  let result = '';
+  let from = 0;
+  let amp = word.indexOf('&');
+  while (amp !== -1) {
+    const decoded = decodeEntity(word, amp);
+    if (decoded) {
+      result += word.slice(from, amp) + decoded.text;
+      from = decoded.end;
+    }
+    amp = word.indexOf('&', decoded ? decoded.end : amp + 1);
+  }
+  return result + word.slice(from);
+}
+
+function countNewlines(text: string, start: number, end: number): number {
+  let count = 0;
+  let k = text.indexOf('\n', start);
+  while (k !== -1 && k < end) {
+    count++;
+    k = text.indexOf('\n', k + 1);
+  }
+  return count;
+}
+
+function isHtmlSpace(ch: string): boolean {
+  return ch === ' ' || ch === '\n' || ch === '\t' || ch === '\r' || ch === '\f';
+}
+
+function isAsciiLetter(ch: string): boolean {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/** Named entities common in real pages; the full HTML table (2,000+) isn't worth carrying for quoting. */
+const NAMED: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '\u00ad',
+  ndash: '–', mdash: '—', hellip: '…', bull: '•', middot: '·', lsquo: '‘', rsquo: '’',
+  sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„', laquo: '«', raquo: '»', lsaquo: '‹', rsaquo: '›',
+  copy: '©', reg: '®', trade: '™', deg: '°', plusmn: '±', times: '×', divide: '÷', micro: 'µ',
+  para: '¶', sect: '§', dagger: '†', Dagger: '‡', prime: '′', Prime: '″', permil: '‰',
+  euro: '€', pound: '£', yen: '¥', cent: '¢', curren: '¤', frac12: '½', frac14: '¼', frac34: '¾',
+  sup1: '¹', sup2: '²', sup3: '³', iexcl: '¡', iquest: '¿', ordf: 'ª', ordm: 'º', not: '¬',
+  larr: '←', rarr: '→', uarr: '↑', darr: '↓', harr: '↔', le: '≤', ge: '≥', ne: '≠', asymp: '≈',
+  minus: '−', infin: '∞', hearts: '♥', check: '✓', zwj: '\u200d', zwnj: '\u200c', lrm: '\u200e', rlm: '\u200f',
+  ensp: '\u2002', emsp: '\u2003', thinsp: '\u2009',
+  Agrave: 'À', Aacute: 'Á', Acirc: 'Â', Atilde: 'Ã', Auml: 'Ä', Aring: 'Å', AElig: 'Æ', Ccedil: 'Ç',
+  Egrave: 'È', Eacute: 'É', Ecirc: 'Ê', Euml: 'Ë', Igrave: 'Ì', Iacute: 'Í', Icirc: 'Î', Iuml: 'Ï',
+  Ntilde: 'Ñ', Ograve: 'Ò', Oacute: 'Ó', Ocirc: 'Ô', Otilde: 'Õ', Ouml: 'Ö', Oslash: 'Ø',
+  Ugrave: 'Ù', Uacute: 'Ú', Ucirc: 'Û', Uuml: 'Ü', Yacute: 'Ý', szlig: 'ß',
+  agrave: 'à', aacute: 'á', acirc: 'â', atilde: 'ã', auml: 'ä', aring: 'å', aelig: 'æ', ccedil: 'ç',
+  egrave: 'è', eacute: 'é', ecirc: 'ê', euml: 'ë', igrave: 'ì', iacute: 'í', icirc: 'î', iuml: 'ï',
+  ntilde: 'ñ', ograve: 'ò', oacute: 'ó', ocirc: 'ô', otilde: 'õ', ouml: 'ö', oslash: 'ø',
+  ugrave: 'ù', uacute: 'ú', ucirc: 'û', uuml: 'ü', yacute: 'ý', yuml: 'ÿ',
+};
+
+/** Longest entity name worth looking for; keeps the lookahead bounded. */
+const MAX_ENTITY = 32;
+
+/** Decodes the entity starting at the `&` at `amp`, or returns null when there is none. */
+function decodeEntity(word: string, amp: number): { text: string; end: number } | null {
+  const semi = word.indexOf(';', amp + 1);
+  if (semi === -1 || semi - amp > MAX_ENTITY) return null;
+  const body = word.slice(amp + 1, semi);
+  if (body.startsWith('#')) {
+    const hex = body[1] === 'x' || body[1] === 'X';
+    const digits = body.slice(hex ? 2 : 1);
+    if (!(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return null;
+    return { text: codePointText(parseInt(digits, hex ? 16 : 10)), end: semi + 1 };
+  }
+  const named = Object.hasOwn(NAMED, body) ? NAMED[body] : undefined;
+  return named === undefined ? null : { text: named, end: semi + 1 };
+}
+
+/** Like browsers: NUL, surrogates and out-of-range numbers become U+FFFD. */
+function codePointText(code: number): string {
+  const invalid = code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || !Number.isFinite(code);
+  return String.fromCodePoint(invalid ? 0xfffd : code);
+}

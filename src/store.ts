@@ -1,0 +1,539 @@
+/**
+ * The on-disk index (docs/ARCHITECTURE.md, "Index layout"). Each ingest writes
+ * a complete, immutable generation folder, then swaps the `CURRENT` pointer by
+ * rename; a crash at any moment leaves the old index or the new one.
+ *
+ * `index.json` is vectra's `LocalIndex` format with empty vectors (vectra
+ * itself can list the passages); the vectors live in `vectors.f32`, because a
+ * JSON string of them outgrows V8's string limit past ~65k passages.
+ *
+ * @example
+ * const generation = await writeIndex('embeddings', { manifest, passages, vectors });
+ * const index = await openIndex('embeddings', console.warn);
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { realFileSystem, removeTempFiles, syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
+import { PROJECT_DIR } from './config.js';
+import { CitebotError } from './errors.js';
+import type { IndexManifest, LoadedIndex, Passage, WarningSink } from './types.js';
+
+/** On-disk format version, written to `CURRENT` and every manifest. */
+export const FORMAT_VERSION = 1;
+
+const CURRENT = 'CURRENT';
+const GENERATION_PREFIX = 'gen-';
+const MANIFEST = 'manifest.json';
+const ITEMS = 'index.json';
+const VECTORS = 'vectors.f32';
+/** index.json is streamed in pieces of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+
+/** What `CURRENT` holds. */
+interface Pointer {
+  format: number;
+  generation: string;
+  previous: string | null;
+}
+
+/** Size and modification time of a file, as last seen. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The manifest as stored: `IndexManifest` plus the candidate files the loader
+ * skipped (empty, binary…), so a staleness check doesn't mistake them for new
+ * documents on every question.
+ */
+export interface StoredManifest extends IndexManifest {
+  skipped?: Record<string, FileStamp>;
+}
+
+/** A manifest before `writeIndex` stamps it with the format, time and passage count. */
+export type ManifestDraft = Omit<StoredManifest, 'format' | 'createdAt' | 'passages'>;
+
+/** Everything one generation holds. */
+export interface IndexContent {
+  manifest: ManifestDraft;
+  passages: Passage[];
+  /** `passages.length × manifest.dim` floats; null in keyword mode. */
+  vectors: Float32Array | null;
+}
+
+export interface WriteOptions {
+  /**
+   * The generation to keep as a fallback. Default: the one `CURRENT` names now.
+   * Ingest passes the one it actually loaded, which is a better fallback when
+   * the current one turned out damaged.
+   */
+  previous?: string | null;
+  /** File-system calls (tests inject failures). */
+  fs?: FileSystem;
+}
+
+/** How a passage is kept in a vectra item's `metadata`. */
+interface PassageMetadata {
+  file: string;
+  paragraph: number;
+  part: number;
+  lineStart: number;
+  lineEnd: number;
+  title: string;
+  headings: string[];
+  text: string;
+  hash: string;
+  searchable: boolean;
+  /** Row of this passage's vector in `vectors.f32`. */
+  row: number;
+}
+
+/** A generation that cannot be loaded as it is: truncated, missing a file, inconsistent. */
+class DamagedGeneration extends Error {}
+
+/**
+ * True when `dir` holds an index pointer (it may still turn out damaged or of
+ * another format: `openIndex` says which).
+ *
+ * @example
+ * if (!(await hasIndex('embeddings'))) await ingest({ ... });
+ */
+export async function hasIndex(dir: string): Promise<boolean> {
+  try {
+    await realFileSystem.stat(path.join(dir, CURRENT));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The command that rebuilds the index in `dir`, as the user should type it.
+ *
+ * @example
+ * rebuildCommand('/tmp/idx'); // 'npx citebot ingest --index /tmp/idx'
+ */
+export function rebuildCommand(dir: string): string {
+  const isDefault = path.resolve(dir) === path.join(PROJECT_DIR, 'embeddings');
+  return isDefault ? 'npx citebot ingest' : `npx citebot ingest --index ${dir}`;
+}
+
+/**
+ * Loads the current generation. Falls back to the previous generation, with a
+ * warning, when the current one is damaged. Throws a `CitebotError` when there
+ * is no index, when it has another format, or when nothing intact is left.
+ *
+ * @example
+ * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
+ */
+export async function openIndex(dir: string, warn: WarningSink = () => undefined): Promise<LoadedIndex> {
+  // A writer may delete the generation we were about to read right after
+  // swapping CURRENT; re-reading the pointer then finds the new one.
+  for (let attempt = 0; ; attempt++) {
+    const pointer = await readPointer(dir, warn);
+    try {
+      return await loadGeneration(dir, pointer.generation);
+    } catch (err) {
+      if (!(err instanceof DamagedGeneration)) throw err;
+      const now = await readPointer(dir, () => undefined).catch(() => null);
+      if (now && now.generation !== pointer.generation && attempt < 3) continue;
+      return await loadFallback(dir, pointer, err.message, warn);
+    }
+  }
+}
+
+/**
+ * Like `openIndex`, for a writer that will replace the index anyway: a missing,
+ * damaged or other-format index gives null (after one warning line) instead of
+ * an error, so ingest rebuilds it from scratch.
+ *
+ * @example
+ * const old = await openIndexForUpdate('embeddings', console.warn); // null → embed everything
+ */
+export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<LoadedIndex | null> {
+  if (!(await hasIndex(dir))) return null;
+  try {
+    return await openIndex(dir, warn);
+  } catch (err) {
+    if (!(err instanceof CitebotError)) throw err;
+    warn(`Rebuilding the index from scratch: ${err.message}`);
+    return null;
+  }
+}
+
+/**
+ * The current generation's manifest alone, without passages or vectors: cheap
+ * enough to call before every question to decide whether the index is stale.
+ * Null when there is no usable index.
+ *
+ * @example
+ * const manifest = await readManifest('embeddings');
+ * if (manifest?.model !== embedder.model) await ingest({ ... });
+ */
+export async function readManifest(dir: string): Promise<StoredManifest | null> {
+  try {
+    const pointer = await readPointer(dir, () => undefined);
+    return await loadManifest(path.join(dir, pointer.generation));
+  } catch (err) {
+    if (err instanceof CitebotError || err instanceof DamagedGeneration) return null;
+    throw err;
+  }
+}
+
+/**
+ * Writes a new generation and makes it current; returns its name. Every file
+ * is written temp-then-rename and fsynced before `CURRENT` is swapped, so a
+ * crash leaves the old index intact. Keeps the previous generation as a
+ * fallback and deletes older ones. The caller must hold the index lock
+ * (`src/lock.ts`): cleanup assumes no other writer.
+ *
+ * @example
+ * const generation = await writeIndex('embeddings', {
+ *   manifest: { mode: 'keyword', model: null, dim: 0, docsDir, files },
+ *   passages,
+ *   vectors: null,
+ * });
+ */
+export async function writeIndex(dir: string, content: IndexContent, options: WriteOptions = {}): Promise<string> {
+  checkContent(content);
+  const fs = options.fs ?? realFileSystem;
+  const generation = newGenerationName();
+  const genDir = path.join(dir, generation);
+  let previous: string | null = null;
+  let committed = false;
+  try {
+    await fs.mkdir(genDir, { recursive: true });
+    previous = options.previous !== undefined ? options.previous : await currentGeneration(dir);
+    await writeGeneration(genDir, content, fs);
+    await syncDirectory(dir, fs);
+    const pointer: Pointer = { format: FORMAT_VERSION, generation, previous };
+    await writeFileAtomic(path.join(dir, CURRENT), [`${JSON.stringify(pointer)}\n`], fs);
+    committed = true;
+    await syncDirectory(dir, fs);
+  } catch (err) {
+    if (!committed) await fs.rm(genDir, { recursive: true, force: true }).catch(() => undefined);
+    throw writeFailure(dir, err);
+  }
+  await removeOldGenerations(dir, [generation, previous], fs);
+  return generation;
+}
+
+async function readPointer(dir: string, warn: WarningSink): Promise<Pointer> {
+  let text: string;
+  try {
+    text = await realFileSystem.readFile(path.join(dir, CURRENT), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw await missingIndex(dir);
+  }
+  const pointer = parsePointer(text);
+  if (pointer === null) return await pointerFromScan(dir, warn);
+  if (pointer.format !== FORMAT_VERSION) throw formatMismatch(dir, String(pointer.format));
+  return pointer;
+}
+
+function parsePointer(text: string): Pointer | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isRecord(value) || typeof value.generation !== 'string' || !isGenerationName(value.generation)) return null;
+    const previous = typeof value.previous === 'string' && isGenerationName(value.previous) ? value.previous : null;
+    return { format: Number(value.format), generation: value.generation, previous };
+  } catch {
+    return null;
+  }
+}
+
+/** CURRENT itself is unreadable: the newest generation folder that loads is the best guess. */
+async function pointerFromScan(dir: string, warn: WarningSink): Promise<Pointer> {
+  const generations = (await listGenerations(dir)).reverse();
+  for (const generation of generations) {
+    try {
+      await loadManifest(path.join(dir, generation));
+    } catch {
+      continue;
+    }
+    warn(`${path.join(dir, CURRENT)} is unreadable; using ${generation}. Run ${rebuildCommand(dir)} to repair it.`);
+    return { format: FORMAT_VERSION, generation, previous: generations.find((g) => g < generation) ?? null };
+  }
+  throw damaged(dir, `${CURRENT} is unreadable and no generation folder is intact`);
+}
+
+async function missingIndex(dir: string): Promise<CitebotError> {
+  const names = await realFileSystem.readdir(dir).catch(() => [] as string[]);
+  // A plain vectra index from before generations existed.
+  if (names.includes(ITEMS)) return formatMismatch(dir, `0 (a bare ${ITEMS}, no ${CURRENT})`);
+  return new CitebotError(`No index in ${dir}.`, { hint: `Run: ${rebuildCommand(dir)}` });
+}
+
+function formatMismatch(dir: string, found: string): CitebotError {
+  return new CitebotError(`The index in ${dir} is format ${found}; this citebot reads format ${FORMAT_VERSION}.`, {
+    hint: `Rebuild it: ${rebuildCommand(dir)}`,
+  });
+}
+
+function damaged(dir: string, reason: string): CitebotError {
+  return new CitebotError(`The index in ${dir} is damaged: ${reason}.`, { hint: `Rebuild it: ${rebuildCommand(dir)}` });
+}
+
+async function loadFallback(dir: string, pointer: Pointer, reason: string, warn: WarningSink): Promise<LoadedIndex> {
+  if (pointer.previous !== null) {
+    try {
+      const index = await loadGeneration(dir, pointer.previous);
+      warn(
+        `The current index generation ${pointer.generation} is damaged: ${reason}. ` +
+          `Using the previous one, ${pointer.previous}; run ${rebuildCommand(dir)} to rebuild.`,
+      );
+      return index;
+    } catch (err) {
+      if (!(err instanceof DamagedGeneration)) throw err;
+    }
+  }
+  throw damaged(dir, reason);
+}
+
+async function loadGeneration(dir: string, generation: string): Promise<LoadedIndex> {
+  const genDir = path.join(dir, generation);
+  const manifest = await loadManifest(genDir);
+  const passages = parseItems(await readGenerationFile(genDir, ITEMS), manifest.passages);
+  const vectors = manifest.mode === 'keyword' ? null : await readVectors(path.join(genDir, VECTORS), manifest);
+  return { dir, generation, manifest, passages, vectors };
+}
+
+async function loadManifest(genDir: string): Promise<StoredManifest> {
+  const value = parseJson(await readGenerationFile(genDir, MANIFEST), MANIFEST);
+  if (!isRecord(value)) throw new DamagedGeneration(`${MANIFEST} is not an object`);
+  if (value.format !== FORMAT_VERSION) {
+    throw new DamagedGeneration(`${MANIFEST} says format ${String(value.format)}, expected ${FORMAT_VERSION}`);
+  }
+  const { mode, model, dim, passages, files } = value;
+  const semantic = mode === 'semantic+keyword' && typeof model === 'string' && isCount(dim) && dim > 0;
+  const keyword = mode === 'keyword' && model === null && dim === 0;
+  if (!(semantic || keyword) || !isCount(passages) || !isRecord(files)) {
+    throw new DamagedGeneration(`${MANIFEST} has missing or inconsistent fields`);
+  }
+  return value as unknown as StoredManifest;
+}
+
+async function readGenerationFile(genDir: string, name: string): Promise<string> {
+  try {
+    return await realFileSystem.readFile(path.join(genDir, name), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DamagedGeneration(`${name} is missing`);
+    throw err;
+  }
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DamagedGeneration(`${name} is truncated or not JSON`);
+  }
+}
+
+function parseItems(text: string, expected: number): Passage[] {
+  const value = parseJson(text, ITEMS);
+  const items = isRecord(value) ? value.items : undefined;
+  if (!Array.isArray(items)) throw new DamagedGeneration(`${ITEMS} has no items list`);
+  if (items.length !== expected) {
+    throw new DamagedGeneration(`${ITEMS} holds ${items.length} passages, ${MANIFEST} says ${expected}`);
+  }
+  return items.map((item: unknown, row) => toPassage(item, row));
+}
+
+function toPassage(item: unknown, row: number): Passage {
+  const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : null;
+  if (!meta || !isRecord(item) || typeof item.id !== 'string' || !isPassageMetadata(meta) || meta.row !== row) {
+    throw new DamagedGeneration(`${ITEMS} item ${row} is malformed`);
+  }
+  return {
+    id: item.id,
+    file: meta.file,
+    paragraph: meta.paragraph,
+    part: meta.part,
+    lines: [meta.lineStart, meta.lineEnd],
+    title: meta.title,
+    headings: meta.headings,
+    text: meta.text,
+    hash: meta.hash,
+    searchable: meta.searchable,
+  };
+}
+
+function isPassageMetadata(meta: Record<string, unknown>): meta is Record<string, unknown> & PassageMetadata {
+  return (
+    typeof meta.file === 'string' &&
+    typeof meta.text === 'string' &&
+    typeof meta.title === 'string' &&
+    typeof meta.hash === 'string' &&
+    typeof meta.searchable === 'boolean' &&
+    [meta.paragraph, meta.part, meta.lineStart, meta.lineEnd, meta.row].every(isCount) &&
+    Array.isArray(meta.headings) &&
+    meta.headings.every((h) => typeof h === 'string')
+  );
+}
+
+/** Reads straight into a fresh Float32Array: aligned, one copy, no per-row objects. */
+async function readVectors(file: string, manifest: IndexManifest): Promise<Float32Array> {
+  const vectors = new Float32Array(manifest.passages * manifest.dim);
+  const bytes = new Uint8Array(vectors.buffer);
+  let handle;
+  try {
+    handle = await realFileSystem.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DamagedGeneration(`${VECTORS} is missing`);
+    throw err;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size !== bytes.byteLength) {
+      throw new DamagedGeneration(
+        `${VECTORS} has ${size} bytes, expected ${bytes.byteLength} (${manifest.passages} passages × ${manifest.dim} dims)`,
+      );
+    }
+    for (let offset = 0; offset < bytes.byteLength; ) {
+      const { bytesRead } = await handle.read(bytes, offset, bytes.byteLength - offset, offset);
+      if (bytesRead === 0) throw new DamagedGeneration(`${VECTORS} ended early`);
+      offset += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (os.endianness() === 'BE') swapBytes(bytes);
+  return vectors;
+}
+
+async function writeGeneration(genDir: string, content: IndexContent, fs: FileSystem): Promise<void> {
+  const { passages, vectors } = content;
+  if (vectors) await writeFileAtomic(path.join(genDir, VECTORS), [littleEndian(vectors)], fs);
+  await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages), fs);
+  const { mode, model, dim, docsDir, files, skipped = {} } = content.manifest;
+  const createdAt = new Date().toISOString();
+  const manifest: StoredManifest = {
+    format: FORMAT_VERSION,
+    createdAt,
+    mode,
+    model,
+    dim,
+    docsDir,
+    files,
+    skipped,
+    passages: passages.length,
+  };
+  await writeFileAtomic(path.join(genDir, MANIFEST), [`${JSON.stringify(manifest, null, 2)}\n`], fs);
+  await syncDirectory(genDir, fs);
+}
+
+/** vectra's LocalIndex layout, produced piecewise so no single huge string is built. */
+function* itemsJson(passages: Passage[]): Generator<string> {
+  let chunk = '{"version":1,"metadata_config":{},"items":[';
+  for (const [row, passage] of passages.entries()) {
+    const metadata: PassageMetadata = {
+      file: passage.file,
+      paragraph: passage.paragraph,
+      part: passage.part,
+      lineStart: passage.lines[0],
+      lineEnd: passage.lines[1],
+      title: passage.title,
+      headings: passage.headings,
+      text: passage.text,
+      hash: passage.hash,
+      searchable: passage.searchable,
+      row,
+    };
+    chunk += (row === 0 ? '' : ',') + JSON.stringify({ id: passage.id, metadata, vector: [], norm: 0 });
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}]}\n`;
+}
+
+function littleEndian(vectors: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  if (os.endianness() === 'LE') return bytes;
+  const copy = bytes.slice();
+  swapBytes(copy);
+  return copy;
+}
+
+function swapBytes(bytes: Uint8Array): void {
+  for (let i = 0; i + 3 < bytes.length; i += 4) {
+    const [a, b, c, d] = [bytes[i]!, bytes[i + 1]!, bytes[i + 2]!, bytes[i + 3]!];
+    bytes[i] = d;
+    bytes[i + 1] = c;
+    bytes[i + 2] = b;
+    bytes[i + 3] = a;
+  }
+}
+
+/** Programming errors in the caller, not user errors: plain Error. */
+function checkContent({ manifest, passages, vectors }: IndexContent): void {
+  const expected = manifest.mode === 'keyword' ? 0 : passages.length * manifest.dim;
+  if (manifest.mode === 'keyword' ? vectors !== null || manifest.dim !== 0 : vectors?.length !== expected) {
+    throw new Error(`writeIndex: ${vectors?.length ?? 'no'} vector floats for ${passages.length} passages × ${manifest.dim} dims`);
+  }
+}
+
+/**
+ * The generation `CURRENT` names, or null when there is no readable pointer.
+ * Differs from a loaded index's generation when `openIndex` fell back.
+ *
+ * @example
+ * const fellBack = index.generation !== (await currentGeneration('embeddings'));
+ */
+export async function currentGeneration(dir: string): Promise<string | null> {
+  return (await readPointer(dir, () => undefined).catch(() => null))?.generation ?? null;
+}
+
+/** Everything but the new and the fallback generation: older ones and a killed writer's leftovers. */
+async function removeOldGenerations(dir: string, keep: Array<string | null>, fs: FileSystem): Promise<void> {
+  const doomed = (await listGenerations(dir)).filter((name) => !keep.includes(name));
+  // Best effort: a leftover folder wastes space but never breaks the index.
+  await Promise.all(doomed.map((name) => fs.rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined)));
+  await removeTempFiles(dir, fs).catch(() => undefined);
+}
+
+/** Generation folder names, oldest first (names start with an ISO time). */
+async function listGenerations(dir: string): Promise<string[]> {
+  const names = await realFileSystem.readdir(dir).catch(() => [] as string[]);
+  return names.filter(isGenerationName).sort();
+}
+
+function newGenerationName(): string {
+  const time = new Date().toISOString().replace(/[-:.]/g, '');
+  return `${GENERATION_PREFIX}${time}-${randomBytes(4).toString('hex')}`;
+}
+
+function isGenerationName(name: string): boolean {
+  return /^gen-[0-9TZ]+-[0-9a-f]+$/.test(name);
+}
+
+/** Turns an OS write failure into one line the user can act on. */
+function writeFailure(dir: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return err;
+  const reasons: Record<string, [string, string]> = {
+    ENOSPC: ['the disk is full', 'free some space'],
+    EDQUOT: ['the disk quota is used up', 'free some space'],
+    EROFS: ['the file system is read-only', 'choose a writable folder with --index DIR'],
+    EACCES: ['permission denied', "check the folder's permissions"],
+    EPERM: ['permission denied', "check the folder's permissions"],
+  };
+  const [reason, fix] = reasons[code] ?? [(err as Error).message, 'fix the problem'];
+  return new CitebotError(`Could not write the index in ${dir}: ${reason} (${code}).`, {
+    hint: `The previous index is unchanged; ${fix} and run: ${rebuildCommand(dir)}`,
+    cause: err,
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}

@@ -1,0 +1,124 @@
+/**
+ * Dense search over the packed vector file: one `Float32Array` of N × dim floats,
+ * rows L2-normalised, so a dot product is the cosine similarity. A straight scan
+ * with a bounded heap beats any index structure at the sizes citebot serves
+ * (tens of thousands of rows) and needs no build step.
+ */
+
+/** A row of the index and its score. */
+export interface Scored {
+  row: number;
+  score: number;
+}
+
+/**
+ * Keeps the `k` best-scoring rows seen so far in a min-heap: O(n log k) for a
+ * scan of n rows, with no array of n results to sort.
+ *
+ * @example
+ * const best = new TopKHeap(2);
+ * best.offer(0, 0.1); best.offer(1, 0.9); best.offer(2, 0.5);
+ * best.sorted(); // → [{ row: 1, score: 0.9 }, { row: 2, score: 0.5 }]
+ */
+export class TopKHeap {
+  private readonly rows: Int32Array;
+  private readonly scores: Float64Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.rows = new Int32Array(Math.max(k, 0));
+    this.scores = new Float64Array(Math.max(k, 0));
+  }
+
+  /** The score a row must beat to get in (−Infinity until the heap is full). */
+  get floor(): number {
+    return this.size < this.k ? -Infinity : (this.scores[0] ?? -Infinity);
+  }
+
+  offer(row: number, score: number): void {
+    if (this.k <= 0) return;
+    if (this.size < this.k) {
+      this.rows[this.size] = row;
+      this.scores[this.size] = score;
+      this.siftUp(this.size++);
+    } else if (score > this.floor || (score === this.floor && row < (this.rows[0] ?? 0))) {
+      this.rows[0] = row;
+      this.scores[0] = score;
+      this.siftDown(0);
+    }
+  }
+
+  /** Best first; ties broken by lower row (earlier file order) so results are stable. */
+  sorted(): Scored[] {
+    const out: Scored[] = [];
+    for (let i = 0; i < this.size; i++) out.push({ row: this.rows[i] ?? 0, score: this.scores[i] ?? 0 });
+    return out.sort((a, b) => b.score - a.score || a.row - b.row);
+  }
+
+  /** True when slot a should sit above slot b in the min-heap (worse result). */
+  private worse(a: number, b: number): boolean {
+    const sa = this.scores[a] ?? 0;
+    const sb = this.scores[b] ?? 0;
+    return sa < sb || (sa === sb && (this.rows[a] ?? 0) > (this.rows[b] ?? 0));
+  }
+
+  private swap(a: number, b: number): void {
+    const row = this.rows[a] ?? 0;
+    const score = this.scores[a] ?? 0;
+    this.rows[a] = this.rows[b] ?? 0;
+    this.scores[a] = this.scores[b] ?? 0;
+    this.rows[b] = row;
+    this.scores[b] = score;
+  }
+
+  private siftUp(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.worse(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private siftDown(i: number): void {
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < this.size && this.worse(left, least)) least = left;
+      if (right < this.size && this.worse(right, least)) least = right;
+      if (least === i) return;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+}
+
+/**
+ * The `k` rows most similar to `query` (cosine = dot product of unit vectors).
+ * `accept(row)` filters rows out (e.g. headings that are not searchable).
+ *
+ * @example
+ * const vectors = new Float32Array([1, 0, 0, 1, 0.6, 0.8]); // 3 rows, dim 2
+ * topK(vectors, 2, new Float32Array([0, 1]), 2);
+ * // → [{ row: 1, score: 1 }, { row: 2, score: 0.8 }]
+ */
+export function topK(
+  vectors: Float32Array,
+  dim: number,
+  query: Float32Array,
+  k: number,
+  accept: (row: number) => boolean = () => true,
+): Scored[] {
+  if (dim <= 0 || query.length !== dim) {
+    throw new RangeError(`Query has ${query.length} dimensions; the index has ${dim}.`);
+  }
+  const heap = new TopKHeap(k);
+  const rows = Math.floor(vectors.length / dim);
+  for (let row = 0, base = 0; row < rows; row++, base += dim) {
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += (vectors[base + j] ?? 0) * (query[j] ?? 0);
+    if (dot > heap.floor && accept(row)) heap.offer(row, dot);
+  }
+  return heap.sorted();
+}

@@ -1,0 +1,126 @@
+/**
+ * The CLI contract, run as a user runs it: the real binary in a child process,
+ * offline, in keyword mode unless a test supplies the tiny model.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { citebot, offlineEnv, seedWorkspace, SEED } from './helpers/cli.js';
+
+const RUBIO = 'A Trump administration team led by Secretary of State Marco Rubio';
+const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+let ws: Awaited<ReturnType<typeof seedWorkspace>>;
+let seedText: string;
+
+beforeAll(async () => {
+  ws = await seedWorkspace();
+  seedText = await fs.readFile(SEED, 'utf8');
+  const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+  expect(ingest.stderr).not.toMatch(/unexpected error/);
+  expect(ingest.code).toBe(0);
+});
+afterAll(() => ws.cleanup());
+
+async function askJson(question: string) {
+  const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index, question], { cwd: ws.dir });
+  expect(result.code).toBe(0);
+  const lines = result.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return { json: JSON.parse(lines[0]!), stderr: result.stderr };
+}
+
+describe('citebot ingest', () => {
+  it('ends with one summary line naming files, passages, changes, mode and seconds', async () => {
+    const result = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^Indexed 1 file, \d+ passages \(0 new, 0 changed, 0 removed\) in keyword mode in [\d.]+ s\.$/);
+  });
+});
+
+describe('citebot ask --json', () => {
+  it('answers the Riyadh question with the Marco Rubio paragraph first, with its source', async () => {
+    const { json } = await askJson('Who led the American team in Riyadh?');
+    expect(json).toMatchObject({ question: 'Who led the American team in Riyadh?', answered: true, mode: 'keyword' });
+    const first = json.results[0];
+    expect(first.source).toBe('000_23d5e4e5b37788fb.txt');
+    expect(first.text.startsWith(RUBIO)).toBe(true);
+    expect(first.lines).toEqual([5, 5]);
+    expect(first.paragraph).toBeGreaterThan(0);
+    expect(Object.keys(first).sort()).toEqual(['lines', 'paragraph', 'score', 'source', 'text']);
+  });
+
+  it('says answered: false for a question the documents do not cover', async () => {
+    const { json } = await askJson('How do I bake a chocolate cake?');
+    expect(json.answered).toBe(false);
+    expect(json.results).toEqual([]);
+  });
+
+  it.each([
+    'What did Rubio call the first step of a long journey?',
+    'What did Trump say about Zelensky?',
+    'Who is Alice Weidel?',
+    'Where did Vance give a speech?',
+  ])('quotes only text that occurs verbatim in the source file: %s', async (question) => {
+    const { json } = await askJson(question);
+    for (const result of json.results) {
+      expect(squash(seedText)).toContain(squash(result.text));
+      const fileLines = seedText.split('\n').slice(result.lines[0] - 1, result.lines[1]).join('\n');
+      expect(squash(fileLines)).toContain(squash(result.text));
+    }
+  });
+
+  it('explains keyword mode in exactly one line on stderr', async () => {
+    const { stderr } = await askJson('Who led the American team in Riyadh?');
+    const notices = stderr.split('\n').filter((line) => /keyword mode/i.test(line));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/MODELS_DIR/);
+  });
+
+  it('answers one question per stdin line, one JSON object each', async () => {
+    const input = 'Who led the American team in Riyadh?\n\nHow do I bake a chocolate cake?\n';
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir, input });
+    expect(result.code).toBe(0);
+    const answers = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.answered)).toEqual([true, false]);
+  });
+});
+
+describe('citebot ask (text)', () => {
+  it('quotes each passage with file ¶n (lines a–b) and its score', async () => {
+    const result = await citebot(['ask', '--docs', ws.docs, '--index', ws.index, 'Who led the American team in Riyadh?'], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^1\. 000_23d5e4e5b37788fb\.txt ¶\d+ \(line 5\)  score \d\.\d{3}\n  > A Trump administration/);
+  });
+
+  it('builds the index first when it is missing', async () => {
+    const fresh = path.join(ws.dir, 'fresh-index');
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', fresh, 'Who led the American team in Riyadh?'], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).answered).toBe(true);
+    expect(result.stderr).toMatch(/Indexed 1 file/);
+  });
+});
+
+describe('errors: one clear line, non-zero exit, no stack trace', () => {
+  it.each([
+    [['ask', '--docs', '/nonexistent/docs', '--index', '/tmp/x', 'q'], /nonexistent\/docs/],
+    [['ask', '--bogus', 'q'], /bogus/],
+    [['ask', '--top-k', 'many', 'q'], /--top-k/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
+    [['serve'], /DISCORD_TOKEN is not set/],
+    [['deploy'], /DISCORD_TOKEN is not set/],
+  ])('citebot %j', async (args, message) => {
+    const result = await citebot(args, { cwd: ws.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('citebot:'))).toHaveLength(1);
+  });
+
+  it('names a bad variable from the environment', async () => {
+    const result = await citebot(['ask', 'q'], { cwd: ws.dir, env: offlineEnv({ TOP_K: 'lots' }) });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/Invalid TOP_K="lots"/);
+  });
+});

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL, PROJECT_DIR, parseConfig, requireDiscord } from '../src/config.js';
+import { CitebotError } from '../src/errors.js';
+
+describe('parseConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = parseConfig({});
+    expect(config.docsDir).toBe(path.join(PROJECT_DIR, 'seeds'));
+    expect(config.indexDir).toBe(path.join(PROJECT_DIR, 'embeddings'));
+    expect(config.model).toBe(DEFAULT_MODEL);
+    expect(config.discord).toEqual({ token: null, applicationId: null, guildId: null, apiUrl: null });
+    expect(config.allowedChannelIds).toEqual([]);
+  });
+
+  it.each([
+    ['TOP_K', '0', /TOP_K/],
+    ['TOP_K', 'three', /TOP_K/],
+    ['TOP_K', '2.5', /TOP_K.*whole number/],
+    ['ANSWER_THRESHOLD', '1.5', /ANSWER_THRESHOLD/],
+    ['ALLOW_MODEL_DOWNLOAD', 'maybe', /ALLOW_MODEL_DOWNLOAD.*true or false/],
+    ['DISCORD_APPLICATION_ID', 'abc', /DISCORD_APPLICATION_ID.*Discord id/],
+    ['DISCORD_GUILD_ID', '12 34', /DISCORD_GUILD_ID/],
+    ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL.*URL/],
+    ['DISCORD_API_URL', 'ftp://example.com', /DISCORD_API_URL/],
+    ['ALLOWED_CHANNEL_IDS', '123456,general', /ALLOWED_CHANNEL_IDS/],
+    ['COOLDOWN_SECONDS', '-1', /COOLDOWN_SECONDS/],
+  ])('names the invalid variable %s=%s', (name, value, message) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(CitebotError);
+    expect(() => parseConfig({ [name]: value })).toThrow(message);
+  });
+
+  it.each([
+    ['TOP_K', '7', (c: ReturnType<typeof parseConfig>) => c.topK, 7],
+    ['ALLOW_MODEL_DOWNLOAD', 'no', (c: ReturnType<typeof parseConfig>) => c.allowDownload, false],
+    ['DISCORD_API_URL', 'http://127.0.0.1:3000/api/', (c: ReturnType<typeof parseConfig>) => c.discord.apiUrl, 'http://127.0.0.1:3000/api'],
+    ['ALLOWED_CHANNEL_IDS', '111111, 222222', (c: ReturnType<typeof parseConfig>) => c.allowedChannelIds, ['111111', '222222']],
+    ['DOCS_DIR', '/tmp/docs', (c: ReturnType<typeof parseConfig>) => c.docsDir, '/tmp/docs'],
+    ['DEBUG', 'express:*', (c: ReturnType<typeof parseConfig>) => c.debug, false],
+  ])('reads %s=%s', (name, value, pick, expected) => {
+    expect(pick(parseConfig({ [name]: value }))).toEqual(expected);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(parseConfig({ DISCORD_TOKEN: '  ', TOP_K: '' }).discord.token).toBeNull();
+  });
+});
+
+describe('requireDiscord', () => {
+  it('names the first missing variable', () => {
+    const config = parseConfig({ DISCORD_TOKEN: 'secret' });
+    expect(() => requireDiscord(config, ['token'])).not.toThrow();
+    expect(() => requireDiscord(config, ['token', 'applicationId'])).toThrow(/DISCORD_APPLICATION_ID is not set/);
+    expect(() => requireDiscord(parseConfig({}), ['token'])).toThrow(/DISCORD_TOKEN is not set/);
+  });
+});

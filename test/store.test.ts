@@ -1,0 +1,234 @@
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalIndex } from 'vectra';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FileSystem } from '../src/atomic.js';
+import { CitebotError } from '../src/errors.js';
+import { FORMAT_VERSION, hasIndex, openIndex, readManifest, writeIndex } from '../src/store.js';
+import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
+
+let dir: string;
+let warnings: string[];
+const warn = (line: string): void => void warnings.push(line);
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'citebot-store-'));
+  warnings = [];
+});
+afterEach(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+async function current(): Promise<{ format: number; generation: string; previous: string | null }> {
+  return JSON.parse(await fsp.readFile(path.join(dir, 'CURRENT'), 'utf8'));
+}
+
+async function generationFolders(): Promise<string[]> {
+  return (await fsp.readdir(dir)).filter((name) => name.startsWith('gen-')).sort();
+}
+
+/** Asserts the index in `dir` is exactly the synthetic write `tag`. */
+async function expectWrite(tag: number, count: number, dim: number): Promise<void> {
+  const index = await openIndex(dir, warn);
+  expect(index.passages).toEqual(syntheticPassages(tag, count));
+  expect(index.manifest.docsDir).toBe(`/synthetic/${tag}`);
+  if (dim > 0) expect(index.vectors).toEqual(syntheticVectors(tag, count, dim));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<CitebotError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CitebotError);
+  return err as CitebotError;
+}
+
+describe('writeIndex / openIndex', () => {
+  it('round-trips passages and vectors bit for bit', async () => {
+    const content = syntheticContent({ tag: 1, count: 230, dim: 16 });
+    const vectors = content.vectors!;
+    vectors.set([-0, Number.MIN_VALUE, 3.4028234663852886e38, -1e-40], 0);
+    const generation = await writeIndex(dir, content);
+
+    const index = await openIndex(dir, warn);
+    expect(index.generation).toBe(generation);
+    expect(index.passages).toEqual(content.passages);
+    expect(Buffer.from(index.vectors!.buffer)).toEqual(Buffer.from(vectors.buffer));
+    expect(index.manifest).toMatchObject({ format: FORMAT_VERSION, mode: 'semantic+keyword', dim: 16, passages: 230 });
+    expect(warnings).toEqual([]);
+  });
+
+  it('writes no vectors file in keyword mode', async () => {
+    const generation = await writeIndex(dir, syntheticContent({ tag: 2, count: 5, dim: 0 }));
+    const index = await openIndex(dir, warn);
+    expect(index.vectors).toBeNull();
+    expect(index.manifest).toMatchObject({ mode: 'keyword', model: null, dim: 0 });
+    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'manifest.json']);
+  });
+
+  it('stores vectors as little-endian float32 rows in item order', async () => {
+    const generation = await writeIndex(dir, syntheticContent({ tag: 3, count: 4, dim: 3 }));
+    const bytes = await fsp.readFile(path.join(dir, generation, 'vectors.f32'));
+    expect(bytes.length).toBe(4 * 3 * 4);
+    expect(bytes.readFloatLE((2 * 3 + 1) * 4)).toBe(syntheticVectors(3, 4, 3)[2 * 3 + 1]);
+  });
+
+  it("writes index.json that vectra's own LocalIndex reads", async () => {
+    const content = syntheticContent({ tag: 4, count: 3, dim: 8 });
+    const generation = await writeIndex(dir, content);
+
+    const items = await new LocalIndex(path.join(dir, generation)).listItems();
+    expect(items.map((item) => item.id)).toEqual(content.passages.map((p) => p.id));
+    expect(items[1]!.metadata).toMatchObject({
+      file: 'doc-0.md',
+      paragraph: 2,
+      lineStart: 3,
+      lineEnd: 4,
+      text: content.passages[1]!.text,
+      row: 1,
+    });
+    expect(items[1]!.vector).toEqual([]);
+  });
+
+  it('keeps the previous generation as the fallback and deletes older ones and leftovers', async () => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
+    const second = await writeIndex(dir, syntheticContent({ tag: 2, count: 3, dim: 0 }));
+    await fsp.mkdir(path.join(dir, 'gen-20000101T000000000Z-deadbeef'));
+    await fsp.writeFile(path.join(dir, 'CURRENT.tmp-1-abcd'), 'half a pointer');
+    const third = await writeIndex(dir, syntheticContent({ tag: 3, count: 3, dim: 0 }));
+
+    expect(await current()).toEqual({ format: FORMAT_VERSION, generation: third, previous: second });
+    expect(await generationFolders()).toEqual([second, third].sort());
+    expect((await fsp.readdir(dir)).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('reads the manifest alone with readManifest', async () => {
+    expect(await readManifest(dir)).toBeNull();
+    await writeIndex(dir, syntheticContent({ tag: 5, count: 7, dim: 4 }));
+    expect(await readManifest(dir)).toMatchObject({ passages: 7, dim: 4, docsDir: '/synthetic/5' });
+  });
+});
+
+describe('refusals', () => {
+  it('says there is no index and how to build one', async () => {
+    expect(await hasIndex(dir)).toBe(false);
+    const err = await rejection(openIndex(dir, warn));
+    expect(err.message).toBe(`No index in ${dir}.`);
+    expect(err.hint).toBe(`Run: npx citebot ingest --index ${dir}`);
+  });
+
+  it('refuses another format, naming both versions and the rebuild command', async () => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
+    const pointer = await current();
+    await fsp.writeFile(path.join(dir, 'CURRENT'), JSON.stringify({ ...pointer, format: 2 }));
+
+    const err = await rejection(openIndex(dir, warn));
+    expect(err.message).toBe(`The index in ${dir} is format 2; this citebot reads format 1.`);
+    expect(err.hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
+  });
+
+  it('refuses a bare vectra index from before generations', async () => {
+    await fsp.writeFile(path.join(dir, 'index.json'), '{"version":1,"metadata_config":{},"items":[]}');
+    const err = await rejection(openIndex(dir, warn));
+    expect(err.message).toMatch(/is format 0 .*; this citebot reads format 1\.$/);
+  });
+});
+
+/** Ways a generation can be found damaged; each must be detected, not loaded as garbage. */
+const damages: Array<[string, (genDir: string) => Promise<void>, RegExp]> = [
+  ['truncated index.json', (g) => truncate(path.join(g, 'index.json'), 0.5), /index\.json is truncated/],
+  ['empty index.json', (g) => fsp.writeFile(path.join(g, 'index.json'), ''), /index\.json is truncated/],
+  ['missing vectors.f32', (g) => fsp.rm(path.join(g, 'vectors.f32')), /vectors\.f32 is missing/],
+  ['truncated vectors.f32', (g) => truncate(path.join(g, 'vectors.f32'), 0.9), /vectors\.f32 has \d+ bytes, expected 1024/],
+  ['manifest dim ≠ vectors', (g) => editManifest(g, { dim: 4 }), /vectors\.f32 has 1024 bytes, expected 512 \(32 passages × 4 dims\)/],
+  ['manifest count ≠ items', (g) => editManifest(g, { passages: 5 }), /index\.json holds 32 passages, manifest\.json says 5/],
+  ['garbled manifest', (g) => fsp.writeFile(path.join(g, 'manifest.json'), '{"format":1,'), /manifest\.json is truncated/],
+];
+
+async function truncate(file: string, fraction: number): Promise<void> {
+  const { size } = await fsp.stat(file);
+  await fsp.truncate(file, Math.floor(size * fraction));
+}
+
+async function editManifest(genDir: string, changes: Record<string, unknown>): Promise<void> {
+  const file = path.join(genDir, 'manifest.json');
+  await fsp.writeFile(file, JSON.stringify({ ...JSON.parse(await fsp.readFile(file, 'utf8')), ...changes }));
+}
+
+describe('damaged generations', () => {
+  it.each(damages)('%s: falls back to the intact previous generation with a warning', async (_, damage, reason) => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 32, dim: 8 }));
+    const generation = await writeIndex(dir, syntheticContent({ tag: 2, count: 32, dim: 8 }));
+    await damage(path.join(dir, generation));
+
+    await expectWrite(1, 32, 8);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(reason);
+    expect(warnings[0]).toContain(`; run npx citebot ingest --index ${dir} to rebuild.`);
+  });
+
+  it.each(damages)('%s: refused with the rebuild command when there is no fallback', async (_, damage, reason) => {
+    const generation = await writeIndex(dir, syntheticContent({ tag: 1, count: 32, dim: 8 }));
+    await damage(path.join(dir, generation));
+
+    const err = await rejection(openIndex(dir, warn));
+    expect(err.message).toMatch(reason);
+    expect(err.message).toMatch(/^The index in .* is damaged: /);
+    expect(err.hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
+  });
+
+  it('finds the newest intact generation when CURRENT itself is garbled', async () => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
+    await writeIndex(dir, syntheticContent({ tag: 2, count: 3, dim: 0 }));
+    await fsp.writeFile(path.join(dir, 'CURRENT'), '{"format":1,"gen');
+
+    await expectWrite(2, 3, 0);
+    expect(warnings[0]).toMatch(/CURRENT is unreadable; using gen-/);
+  });
+});
+
+/** A file system whose writes (or renames) to matching paths fail with `code`, after writing half. */
+function failingFs(code: string, target: RegExp, operation: 'write' | 'rename'): FileSystem {
+  const fail = (): Error => Object.assign(new Error(`${code}: simulated`), { code });
+  return {
+    ...fsp,
+    open: (async (file: string, flags?: string) => {
+      const handle = await fsp.open(file, flags);
+      if (operation !== 'write' || !target.test(path.basename(file))) return handle;
+      return Object.assign(Object.create(handle) as typeof handle, {
+        writeFile: async (data: string | Uint8Array) => {
+          await handle.writeFile(typeof data === 'string' ? data.slice(0, data.length / 2) : data.subarray(0, data.length / 2));
+          throw fail();
+        },
+        sync: () => handle.sync(),
+        close: () => handle.close(),
+      });
+    }) as FileSystem['open'],
+    rename: async (from, to) => {
+      if (operation === 'rename' && target.test(path.basename(String(to)))) throw fail();
+      return fsp.rename(from, to);
+    },
+  };
+}
+
+describe('write failures', () => {
+  it.each([
+    ['ENOSPC', /^vectors\.f32\.tmp-/, 'write', /the disk is full \(ENOSPC\)/],
+    ['ENOSPC', /^index\.json\.tmp-/, 'write', /the disk is full \(ENOSPC\)/],
+    ['EROFS', /^manifest\.json$/, 'rename', /the file system is read-only \(EROFS\)/],
+    ['EACCES', /^CURRENT$/, 'rename', /permission denied \(EACCES\)/],
+  ] as const)('%s on %s (%s): clear error, old index intact, nothing left behind', async (code, target, op, message) => {
+    const old = await writeIndex(dir, syntheticContent({ tag: 1, count: 40, dim: 8 }));
+    const before = (await fsp.readdir(dir)).sort();
+
+    const err = await rejection(writeIndex(dir, syntheticContent({ tag: 2, count: 40, dim: 8 }), { fs: failingFs(code, target, op) }));
+    expect(err.message).toMatch(new RegExp(`^Could not write the index in ${dir}: ${message.source}\\.$`));
+    expect(err.hint).toMatch(/^The previous index is unchanged; .* and run: npx citebot ingest --index /);
+
+    expect((await current()).generation).toBe(old);
+    await expectWrite(1, 40, 8);
+    expect((await fsp.readdir(dir)).sort()).toEqual(before);
+  });
+});

@@ -177,11 +177,13 @@ async function main(): Promise<void> {
       tally.finished++;
     }
 
-    const index = await openIndex(indexDir, (line) => console.log(`  warning: ${line}`));
+    // A crash must never damage the current generation: falling back to the previous one counts as a failure.
+    const warnings: string[] = [];
+    const index = await openIndex(indexDir, (line) => warnings.push(line));
     const holds = samePassages(index.passages, fresh) ? 'new' : samePassages(index.passages, old) ? 'old' : null;
-    if (holds === null || !(await vectorsBelong(index))) {
+    if (holds === null || warnings.length > 0 || !(await vectorsBelong(index))) {
       tally.mismatches++;
-      console.log(`  mismatch after run ${tally.kills + tally.finished}: holds ${holds ?? 'neither state'}`);
+      console.log(`  mismatch after run ${tally.kills + tally.finished}: holds ${holds ?? 'neither state'}; ${warnings.join(' ')}`);
       continue;
     }
     if (killed) tally.recoveries++;

@@ -57,7 +57,9 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   const folder = await locateModel(options);
   const ort = await onnxRuntime();
   const [tokenizer, session] = await Promise.all([loadTokenizer(folder, options.model), openSession(ort, folder, options)]);
-  const runner = new BatchRunner(tokenizer, session, ort.Tensor, options.maxTokens ?? DEFAULT_MAX_TOKENS);
+  // Two tokens is the least that holds [CLS] and [SEP].
+  const maxTokens = Math.max(2, options.maxTokens ?? DEFAULT_MAX_TOKENS);
+  const runner = new BatchRunner(tokenizer, session, ort.Tensor, maxTokens);
   // One run up front: it reads the vector length and proves the model works before any ingest starts.
   const dim = await runner.probeDim().catch((err: unknown) => {
     throw cannotLoad(options.model, folder, `running it failed: ${firstLine(err)}`, err);
@@ -68,7 +70,7 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
 /**
  * What the shells call: the embedder, or null for keyword mode after one
  * warning line saying why and how to get semantic mode. `thread: true` runs the
- * model in a worker thread (for the bot, whose heartbeats must not wait).
+ * model in a child process (for the bot, whose heartbeats must not wait; see embed-thread.ts).
  *
  * @example
  * const embedder = await openEmbedder(config, (line) => console.warn(line), { thread: true });

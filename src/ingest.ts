@@ -109,7 +109,7 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
   const files: Record<string, FileRecord> = {};
   for (const doc of docs) {
     const split = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
-    passages.push(...split);
+    for (const passage of split) passages.push(passage); // no spread: a huge file would overflow the stack
     files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: split.length };
   }
   const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';

@@ -77,6 +77,17 @@ export async function loadDocument(absPath: string, docsDir: string, warn: Warni
   return readDocument(root, file, warn);
 }
 
+/**
+ * Throws the same CitebotError `loadDocuments` would when the docs folder is
+ * missing or not a folder, so a shell can fail before slower set-up work.
+ *
+ * @example
+ * await checkDocsDir('seeds'); // throws "Docs folder not found: …" when absent
+ */
+export async function checkDocsDir(docsDir: string): Promise<void> {
+  await openRoot(docsDir);
+}
+
 async function openRoot(docsDir: string): Promise<Root> {
   const dir = path.resolve(docsDir);
   let info: Stats;

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempPathFor } from './atomic.js';
 import { CitebotError } from './errors.js';
+import { indexWriteError } from './store.js';
 
 export const LOCK_FILE = 'ingest.lock';
 
@@ -54,10 +55,14 @@ const heldHere = new Set<string>();
 export async function acquireLock(dir: string, options: LockOptions = {}): Promise<Lock> {
   const { waitMs = 30_000, pollMs = 100 } = options;
   const file = path.join(dir, LOCK_FILE);
-  await fsp.mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw indexWriteError(dir, err);
+  });
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const lock = await tryCreate(file);
+    const lock = await tryCreate(file).catch((err: unknown) => {
+      throw indexWriteError(dir, err);
+    });
     if (lock) return lock;
     const seen = await readLockFile(file);
     if (seen === null) continue;

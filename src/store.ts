@@ -129,18 +129,27 @@ export function rebuildCommand(dir: string): string {
  * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
  */
 export async function openIndex(dir: string, warn: WarningSink = () => undefined): Promise<LoadedIndex> {
-  // A writer may delete the generation we were about to read right after
-  // swapping CURRENT; re-reading the pointer then finds the new one.
-  for (let attempt = 0; ; attempt++) {
-    const pointer = await readPointer(dir, warn);
-    try {
-      return await loadGeneration(dir, pointer.generation);
-    } catch (err) {
-      if (!(err instanceof DamagedGeneration)) throw err;
-      const now = await readPointer(dir, () => undefined).catch(() => null);
-      if (now && now.generation !== pointer.generation && attempt < 3) continue;
-      return await loadFallback(dir, pointer, err.message, warn);
+  try {
+    // A writer may delete the generation we were about to read right after
+    // swapping CURRENT; re-reading the pointer then finds the new one.
+    for (let attempt = 0; ; attempt++) {
+      const pointer = await readPointer(dir, warn);
+      try {
+        return await loadGeneration(dir, pointer.generation);
+      } catch (err) {
+        if (!(err instanceof DamagedGeneration)) throw err;
+        const now = await readPointer(dir, () => undefined).catch(() => null);
+        if (now && now.generation !== pointer.generation && attempt < 3) continue;
+        return await loadFallback(dir, pointer, err.message, warn);
+      }
     }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof CitebotError || typeof code !== 'string') throw err;
+    throw new CitebotError(`Could not read the index in ${dir}: ${(err as Error).message}.`, {
+      hint: "Check the folder's permissions.",
+      cause: err,
+    });
   }
 }
 
@@ -204,7 +213,9 @@ export async function writeIndex(dir: string, content: IndexContent, options: Wr
   let previous: string | null = null;
   let committed = false;
   try {
-    await fs.mkdir(genDir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true });
+    // Not recursive: on a read-only mount that reports ENOENT instead of EROFS.
+    await fs.mkdir(genDir);
     previous = options.previous !== undefined ? options.previous : await currentGeneration(dir);
     await writeGeneration(genDir, content, fs);
     await syncDirectory(dir, fs);
@@ -213,8 +224,10 @@ export async function writeIndex(dir: string, content: IndexContent, options: Wr
     committed = true;
     await syncDirectory(dir, fs);
   } catch (err) {
-    if (!committed) await fs.rm(genDir, { recursive: true, force: true }).catch(() => undefined);
-    throw writeFailure(dir, err);
+    // After the swap the new index is live: "previous index unchanged" would be a lie.
+    if (committed) throw err;
+    await fs.rm(genDir, { recursive: true, force: true }).catch(() => undefined);
+    throw indexWriteError(dir, err);
   }
   await removeOldGenerations(dir, [generation, previous], fs);
   return generation;
@@ -225,7 +238,8 @@ async function readPointer(dir: string, warn: WarningSink): Promise<Pointer> {
   try {
     text = await realFileSystem.readFile(path.join(dir, CURRENT), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     throw await missingIndex(dir);
   }
   const pointer = parsePointer(text);
@@ -512,22 +526,29 @@ function isGenerationName(name: string): boolean {
   return /^gen-[0-9TZ]+-[0-9a-f]+$/.test(name);
 }
 
-/** Turns an OS write failure into one line the user can act on. */
-function writeFailure(dir: string, err: unknown): unknown {
+/**
+ * Turns an OS failure to write in the index folder into one line the user can
+ * act on; anything without an error code is returned as it is (a bug).
+ *
+ * @example
+ * try { await fsp.mkdir(dir); } catch (err) { throw indexWriteError(dir, err); }
+ */
+export function indexWriteError(dir: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string') return err;
-  const reasons: Record<string, [string, string]> = {
-    ENOSPC: ['the disk is full', 'free some space'],
-    EDQUOT: ['the disk quota is used up', 'free some space'],
-    EROFS: ['the file system is read-only', 'choose a writable folder with --index DIR'],
-    EACCES: ['permission denied', "check the folder's permissions"],
-    EPERM: ['permission denied', "check the folder's permissions"],
+  const rerun = `run: ${rebuildCommand(dir)}`;
+  const unchanged = 'The previous index is unchanged';
+  const known: Record<string, [reason: string, hint: string]> = {
+    ENOSPC: ['the disk is full', `${unchanged}; free some space and ${rerun}`],
+    EDQUOT: ['the disk quota is used up', `${unchanged}; free some space and ${rerun}`],
+    EROFS: ['the file system is read-only', `${unchanged}; choose a writable folder with --index DIR.`],
+    EACCES: ['permission denied', `${unchanged}; check the folder's permissions and ${rerun}`],
+    EPERM: ['permission denied', `${unchanged}; check the folder's permissions and ${rerun}`],
+    EEXIST: ['it is a file, not a folder', 'Choose a folder with --index DIR.'],
+    ENOTDIR: ['part of that path is a file, not a folder', 'Choose a folder with --index DIR.'],
   };
-  const [reason, fix] = reasons[code] ?? [(err as Error).message, 'fix the problem'];
-  return new CitebotError(`Could not write the index in ${dir}: ${reason} (${code}).`, {
-    hint: `The previous index is unchanged; ${fix} and run: ${rebuildCommand(dir)}`,
-    cause: err,
-  });
+  const [reason, hint] = known[code] ?? [(err as Error).message, `${unchanged}.`];
+  return new CitebotError(`Could not write the index in ${dir}: ${reason} (${code}).`, { hint, cause: err });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -20,6 +20,26 @@ const CONNECTOR = /['._\-/+#:]+/;
 const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u;
 const HAS_DIGIT = /\p{N}/u;
 
+/**
+ * Irregular past forms Porter can't reach ("said" ≠ "say"): questions ask
+ * "What did X say?" about text that says "X said".
+ */
+const IRREGULAR = new Map(
+  (
+    'said:say told:tell led:lead began:begin begun:begin won:win made:make gave:give given:give took:take taken:take ' +
+    'went:go gone:go came:come saw:see seen:see knew:know known:know thought:think brought:bring bought:buy ' +
+    'found:find held:hold kept:keep left:leave met:meet paid:pay sent:send spent:spend stood:stand wrote:write ' +
+    'written:write ran:run sat:sit fell:fall fallen:fall felt:feel fought:fight built:build chose:choose chosen:choose ' +
+    'drew:draw drawn:draw drove:drive driven:drive ate:eat eaten:eat flew:fly flown:fly forgot:forget grew:grow grown:grow ' +
+    'hid:hide hidden:hide lost:lose meant:mean risen:rise sold:sell shot:shoot sang:sing sung:sing ' +
+    'spoke:speak spoken:speak stole:steal stolen:steal struck:strike swore:swear taught:teach threw:throw thrown:throw ' +
+    'understood:understand woke:wake wore:wear worn:wear broke:break broken:break caught:catch dealt:deal ' +
+    'heard:hear lent:lend shook:shake shaken:shake sought:seek slept:sleep withdrew:withdraw'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
 /** Stemming dominates indexing time and vocabularies are small, so memoise it. */
 const stemCache = new Map<string, string>();
 
@@ -73,7 +93,7 @@ export function bigram(first: string, second: string): string {
 export function stem(word: string): string {
   let stemmed = stemCache.get(word);
   if (stemmed === undefined) {
-    stemmed = HAS_DIGIT.test(word) ? word : stemmer(word);
+    stemmed = HAS_DIGIT.test(word) ? word : stemmer(IRREGULAR.get(word) ?? word);
     stemCache.set(word, stemmed);
   }
   return stemmed;

@@ -124,3 +124,29 @@ describe('errors: one clear line, non-zero exit, no stack trace', () => {
     expect(result.stderr).toMatch(/Invalid TOP_K="lots"/);
   });
 });
+
+describe('semantic mode with the tiny test model', () => {
+  it('embeds through transformers.js from MODELS_DIR and answers in semantic+keyword mode', async () => {
+    const { writeTinyModel } = await import('./fixtures/tiny-model.mjs');
+    const models = path.join(ws.dir, 'models');
+    await writeTinyModel(models, { name: 'citebot-test/tiny-bert', dim: 32 });
+    const index = path.join(ws.dir, 'semantic-index');
+    const env = offlineEnv({ MODELS_DIR: models, EMBEDDING_MODEL: 'citebot-test/tiny-bert' });
+    const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', index], { cwd: ws.dir, env });
+    expect(ingest.stderr).not.toMatch(/keyword mode/i);
+    expect(ingest.stdout).toMatch(/in semantic\+keyword mode/);
+
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', index, 'Who led the American team in Riyadh?'], { cwd: ws.dir, env });
+    const json = JSON.parse(result.stdout);
+    expect(json.mode).toBe('semantic+keyword');
+    expect(json.results[0].text.startsWith(RUBIO)).toBe(true);
+
+    // The vectors on disk are the model's: one 32-float row per passage.
+    const current = JSON.parse(await fs.readFile(path.join(index, 'CURRENT'), 'utf8'));
+    const generation = path.join(index, current.generation);
+    const manifest = JSON.parse(await fs.readFile(path.join(generation, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ model: 'citebot-test/tiny-bert', dim: 32, mode: 'semantic+keyword' });
+    const vectors = await fs.stat(path.join(generation, 'vectors.f32'));
+    expect(vectors.size).toBe(manifest.passages * 32 * 4);
+  });
+});

@@ -57,7 +57,8 @@ async function loadedTag(): Promise<number> {
   const index = await openIndex(dir, (line) => warnings.push(line));
   const tag = Number(/ of write (\d+):/.exec(index.passages[0]?.text ?? '')?.[1]);
   expect(index.passages).toHaveLength(COUNT);
-  expect(index.passages).toEqual(syntheticPassages(tag, COUNT));
+  // Compared as JSON: a deep toEqual of 30k objects per kill would dominate the test's time.
+  expect(JSON.stringify(index.passages) === JSON.stringify(syntheticPassages(tag, COUNT))).toBe(true);
   expect(Buffer.compare(Buffer.from(index.vectors!.buffer), Buffer.from(syntheticVectors(tag, COUNT, DIM).buffer))).toBe(0);
   expect(warnings).toEqual([]);
   return tag;

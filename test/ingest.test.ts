@@ -86,6 +86,16 @@ describe('a first ingest', () => {
     await expectVectorsMatch(embedder);
   });
 
+  it('refuses an index path that is a file, touching nothing', async () => {
+    indexDir = path.join(docsDir, 'bravo.txt');
+    const err = await run(null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CitebotError);
+    expect((err as CitebotError).userMessage).toBe(
+      `Could not write the index in ${indexDir}: it is a file, not a folder (EEXIST). Choose a folder with --index DIR.`,
+    );
+    expect(await fsp.readFile(indexDir, 'utf8')).toBe(BASE_DOCS['bravo.txt']);
+  });
+
   it('writes an empty index, with a warning, for a folder without documents', async () => {
     await fsp.rm(docsDir, { recursive: true });
     await fsp.mkdir(docsDir);

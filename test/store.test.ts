@@ -119,6 +119,12 @@ describe('refusals', () => {
     expect(err.hint).toBe(`Run: npx citebot ingest --index ${dir}`);
   });
 
+  it('says there is no index when the index path is a file', async () => {
+    const file = path.join(dir, 'notes.txt');
+    await fsp.writeFile(file, 'not an index');
+    expect((await rejection(openIndex(file, warn))).message).toBe(`No index in ${file}.`);
+  });
+
   it('refuses another format, naming both versions and the rebuild command', async () => {
     await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
     const pointer = await current();
@@ -214,18 +220,19 @@ function failingFs(code: string, target: RegExp, operation: 'write' | 'rename'):
 }
 
 describe('write failures', () => {
+  const cmd = (): string => `npx citebot ingest --index ${dir}`;
   it.each([
-    ['ENOSPC', /^vectors\.f32\.tmp-/, 'write', /the disk is full \(ENOSPC\)/],
-    ['ENOSPC', /^index\.json\.tmp-/, 'write', /the disk is full \(ENOSPC\)/],
-    ['EROFS', /^manifest\.json$/, 'rename', /the file system is read-only \(EROFS\)/],
-    ['EACCES', /^CURRENT$/, 'rename', /permission denied \(EACCES\)/],
-  ] as const)('%s on %s (%s): clear error, old index intact, nothing left behind', async (code, target, op, message) => {
+    ['ENOSPC', /^vectors\.f32\.tmp-/, 'write', 'the disk is full', (): string => `free some space and run: ${cmd()}`],
+    ['ENOSPC', /^index\.json\.tmp-/, 'write', 'the disk is full', (): string => `free some space and run: ${cmd()}`],
+    ['EROFS', /^manifest\.json$/, 'rename', 'the file system is read-only', (): string => 'choose a writable folder with --index DIR.'],
+    ['EACCES', /^CURRENT$/, 'rename', 'permission denied', (): string => `check the folder's permissions and run: ${cmd()}`],
+  ] as const)('%s on %s (%s): clear error, old index intact, nothing left behind', async (code, target, op, reason, fix) => {
     const old = await writeIndex(dir, syntheticContent({ tag: 1, count: 40, dim: 8 }));
     const before = (await fsp.readdir(dir)).sort();
 
     const err = await rejection(writeIndex(dir, syntheticContent({ tag: 2, count: 40, dim: 8 }), { fs: failingFs(code, target, op) }));
-    expect(err.message).toMatch(new RegExp(`^Could not write the index in ${dir}: ${message.source}\\.$`));
-    expect(err.hint).toMatch(/^The previous index is unchanged; .* and run: npx citebot ingest --index /);
+    expect(err.message).toBe(`Could not write the index in ${dir}: ${reason} (${code}).`);
+    expect(err.hint).toBe(`The previous index is unchanged; ${fix()}`);
 
     expect((await current()).generation).toBe(old);
     await expectWrite(1, 40, 8);

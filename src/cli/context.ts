@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
-import { openEmbedder } from '../embed.js';
+import { checkDocsDir } from '../load.js';
+import { openEmbedder, type DownloadProgress } from '../embed.js';
 import { openLibrary, type Library, type IngestSummary } from '../library.js';
 import type { Embedder, WarningSink } from '../types.js';
 import { progressBar } from './progress.js';
@@ -53,12 +54,20 @@ export interface Session {
 
 /** Picks the embedder once per command; the one-line keyword-mode notice comes from here. */
 export async function startSession(config: Config, io: Io, options: { thread?: boolean } = {}): Promise<Session> {
+  await checkDocsDir(config.docsDir);
   const warn = warner(io);
   let keywordReason: string | null = null;
-  const embedder = await openEmbedder(config, (line) => {
+  const bar = io.interactive ? progressBar(io) : null;
+  const onProgress = (p: DownloadProgress): void => {
+    const mb = (bytes: number) => Math.round(bytes / 1e6);
+    bar?.update(mb(p.loaded), p.total === null ? mb(p.loaded) : mb(p.total), `downloading ${p.file} (MB)`);
+  };
+  const onWarning = (line: string): void => {
     keywordReason = line;
     warn(line);
-  }, options);
+  };
+  const embedder = await openEmbedder(config, onWarning, { ...options, onProgress });
+  bar?.done();
   return { config, embedder, keywordReason, warn };
 }
 

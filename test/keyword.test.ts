@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { KeywordIndex } from '../src/keyword.js';
+import type { Passage } from '../src/types.js';
+
+function passage(file: string, paragraph: number, text: string, extra: Partial<Passage> = {}): Passage {
+  return {
+    id: `${file}#${paragraph}`, file, paragraph, part: 0, lines: [paragraph, paragraph],
+    title: 'Notes', headings: [], text, hash: String(paragraph), searchable: true, ...extra,
+  };
+}
+
+const passages = [
+  passage('a.txt', 1, 'The talks in Riyadh lasted four hours.'),
+  passage('a.txt', 2, 'Russia and the United States held talks about the war and the talks went on.'),
+  passage('a.txt', 3, 'Secretary of State Marco Rubio led the American team.'),
+  passage('a.txt', 4, 'Rubio heading', { searchable: false }),
+  passage('tools/git-stash.md', 1, 'Saving work in progress without committing it.', { headings: ['Shelving changes'] }),
+  passage('b.txt', 1, 'The state secretary of a small club wrote the minutes.'),
+];
+const index = new KeywordIndex(passages);
+const top = (q: string): string | undefined => {
+  const hit = index.search(index.query(q), 3)[0];
+  return hit === undefined ? undefined : passages[hit.row]!.id;
+};
+
+describe('KeywordIndex', () => {
+  it.each([
+    ['a rare term decides', 'How long were the talks in Riyadh?', 'a.txt#1'],
+    ['stemming matches inflections', 'Who is leading the Americans?', 'a.txt#3'],
+    ['the adjacent phrase beats the same words apart', 'secretary of state', 'a.txt#3'],
+    ['the file name is searchable', 'git stash', 'tools/git-stash.md#1'],
+    ['the heading path is searchable', 'shelving', 'tools/git-stash.md#1'],
+    ['nothing matches', 'chocolate cake', undefined],
+  ])('%s', (_name, q, expected) => {
+    expect(top(q)).toBe(expected);
+  });
+
+  it('never returns an unsearchable passage, even on its own words', () => {
+    const rows = index.search(index.query('Rubio heading'), 10).map((h) => h.row);
+    expect(rows).not.toContain(3);
+    expect(rows).toContain(2);
+  });
+
+  it('rarer terms weigh more', () => {
+    expect(index.idf('riyadh')).toBeGreaterThan(index.idf('talk'));
+    expect(index.idf('nowher')).toBeGreaterThan(index.idf('riyadh'));
+    expect(index.documents).toBe(5);
+  });
+
+  it('knows which passage holds a term', () => {
+    const [riyadh] = index.query('Riyadh').terms;
+    expect(index.contains(riyadh!.id, 0)).toBe(true);
+    expect(index.contains(riyadh!.id, 1)).toBe(false);
+    expect(index.contains(-1, 0)).toBe(false);
+  });
+
+  it('scores are sorted and limited', () => {
+    const hits = index.search(index.query('talks Rubio state'), 2);
+    expect(hits).toHaveLength(2);
+    expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
+  });
+
+  it('an empty index answers nothing', () => {
+    const empty = new KeywordIndex([]);
+    expect(empty.search(empty.query('anything'), 5)).toEqual([]);
+  });
+});

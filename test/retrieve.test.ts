@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDocuments } from '../src/load.js';
+import { Retriever } from '../src/retrieve.js';
+import { splitDocument } from '../src/split.js';
+import type { LoadedIndex, Passage } from '../src/types.js';
+import { fakeEmbedder } from './helpers/fake-embedder.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0): LoadedIndex {
+  return {
+    dir: '(memory)', generation: 'test', passages, vectors,
+    manifest: { format: 1, createdAt: '', mode: vectors ? 'semantic+keyword' : 'keyword', model: null, dim, docsDir: '', files: {}, passages: passages.length },
+  };
+}
+
+function passage(file: string, paragraph: number, text: string, searchable = true): Passage {
+  return { id: `${file}#${paragraph}`, file, paragraph, part: 0, lines: [paragraph, paragraph], title: '', headings: [], text, hash: '', searchable };
+}
+
+describe('Retriever on the seed article (keyword mode)', () => {
+  let retriever: Retriever;
+  beforeAll(async () => {
+    const docs = await loadDocuments(path.join(ROOT, 'seeds'), () => {});
+    retriever = new Retriever(memoryIndex(docs.flatMap((d) => splitDocument(d))), null, { answerThreshold: 0.4 });
+  });
+
+  it.each([
+    ['Who led the American team in Riyadh?', 4, 'Marco Rubio'],
+    ['What did Rubio call the first step of a long journey?', 6, 'first step of a long and difficult journey'],
+    ['Which court indicted Putin?', 18, 'International Criminal Court'],
+  ])('%s → paragraph %i first, its answer highlighted', async (q, paragraph, phrase) => {
+    const answer = await retriever.ask(q);
+    expect(answer).toMatchObject({ question: q, answered: true, mode: 'keyword' });
+    const [first] = answer.results;
+    expect(first?.passage.paragraph).toBe(paragraph);
+    const marked = first!.highlights.map((s) => first!.passage.text.slice(s.start, s.end)).join(' ');
+    expect(marked).toContain(phrase);
+  });
+
+  it('pages with offset and topK without repeating a passage', async () => {
+    const q = 'What did Trump and Putin discuss about Ukraine?';
+    const first = await retriever.ask(q, { topK: 3 });
+    const next = await retriever.ask(q, { topK: 3, offset: 3 });
+    const all = await retriever.ask(q, { topK: 6 });
+    expect(first.results).toHaveLength(3);
+    expect([...first.results, ...next.results].map((h) => h.passage.id)).toEqual(all.results.map((h) => h.passage.id));
+  });
+
+  it('abstains on an off-topic question but still shows what it found', async () => {
+    const answer = await retriever.ask('How do I bake a chocolate cake?');
+    expect(answer.answered).toBe(false);
+    expect(answer.confidence).toBeLessThan(0.4);
+  });
+
+  it('a question of stop words only finds nothing', async () => {
+    expect(await retriever.ask('What is it?')).toMatchObject({ answered: false, confidence: 0, results: [] });
+  });
+});
+
+describe('Retriever ranking rules', () => {
+  const riyadh = 'A team led by Marco Rubio met Russian officials in Riyadh for four hours.';
+  const passages = [
+    passage('a.txt', 1, riyadh),
+    passage('copy.txt', 1, `${riyadh} `),
+    passage('near.txt', 1, 'A team led by Marco Rubio met Russian officials in Riyadh for four hours!'),
+    passage('a.txt', 2, 'Rubio spoke of Riyadh again and of Riyadh talks with Rubio.'),
+    passage('b.txt', 1, 'Rubio went to Riyadh, Saudi Arabia, with the team.'),
+    passage('a.txt', 3, 'Rubio Riyadh team', false),
+  ];
+  const retriever = new Retriever(memoryIndex(passages), null, { answerThreshold: 0.4 });
+
+  it('merges identical and near-identical passages, keeping the best-ranked copy', async () => {
+    const ids = (await retriever.ask('Rubio team Riyadh officials four hours', { topK: 10 })).results.map((h) => h.passage.id);
+    const copies = ids.filter((id) => ['a.txt#1', 'copy.txt#1', 'near.txt#1'].includes(id));
+    expect(copies).toHaveLength(1);
+  });
+
+  it('never returns an unsearchable passage', async () => {
+    const ids = (await retriever.ask('Rubio Riyadh team', { topK: 10 })).results.map((h) => h.passage.id);
+    expect(ids).not.toContain('a.txt#3');
+  });
+
+  it('scores never increase down the list', async () => {
+    const scores = (await retriever.ask('Rubio Riyadh', { topK: 10 })).results.map((h) => h.score);
+    expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+  });
+
+  it('a passage from another file is not crowded out by an equally good one from the same file', async () => {
+    const same = [
+      passage('a.txt', 1, 'Rubio met Lavrov in Riyadh.'),
+      passage('a.txt', 2, 'Rubio met Lavrov in Riyadh again.'),
+      passage('b.txt', 1, 'Rubio met Lavrov in Riyadh once more.'),
+    ];
+    const diverse = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0.5 });
+    const plain = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0 });
+    const files = async (r: Retriever): Promise<string[]> => (await r.ask('Rubio Lavrov Riyadh', { topK: 2 })).results.map((h) => h.passage.file);
+    expect(await files(plain)).toEqual(['a.txt', 'a.txt']);
+    expect(await files(diverse)).toEqual(['a.txt', 'b.txt']);
+  });
+});
+
+describe('Retriever with vectors (semantic+keyword)', () => {
+  it('fuses dense and keyword rankings and embeds each question once', async () => {
+    const passages = [
+      passage('a.txt', 1, 'Cats purr when they are content.'),
+      passage('a.txt', 2, 'Dogs bark at strangers.'),
+      passage('a.txt', 3, 'Heading', false),
+    ];
+    const embedder = fakeEmbedder(32);
+    const vectors = await embedder.embed(passages.map((p) => p.text));
+    embedder.calls.length = 0;
+    const retriever = new Retriever(memoryIndex(passages, vectors, 32), embedder, { answerThreshold: 0.4 });
+    const answer = await retriever.ask('Why do cats purr?');
+    expect(answer.mode).toBe('semantic+keyword');
+    expect(answer.results[0]?.passage.id).toBe('a.txt#1');
+    expect(answer.results.map((h) => h.passage.id)).not.toContain('a.txt#3');
+    expect(embedder.calls).toEqual([['Why do cats purr?']]);
+  });
+
+  it('falls back to keyword mode without an embedder', () => {
+    const passages = [passage('a.txt', 1, 'Cats purr.')];
+    expect(new Retriever(memoryIndex(passages, new Float32Array(4), 4), null, { answerThreshold: 0.4 }).mode).toBe('keyword');
+  });
+});

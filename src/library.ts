@@ -9,7 +9,7 @@
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
 import { watch as watchFolder } from 'node:fs';
-import { hasIndex, openIndex } from './store.js';
+import { hasIndex, openIndex, readManifest } from './store.js';
 import { ingest, isStale } from './ingest.js';
 import { Retriever } from './retrieve.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from './types.js';
@@ -67,6 +67,8 @@ export interface LibraryOptions {
   embedder: Embedder | null;
   answerThreshold: number;
   topK: number;
+  /** Passages per embedding call during ingest. */
+  batchSize?: number;
   warn: WarningSink;
   /** Shown in stats when the embedder is null. */
   keywordReason?: string | null;
@@ -97,8 +99,8 @@ export async function openLibrary(options: LibraryOptions): Promise<Library> {
 async function needsIngest(options: LibraryOptions): Promise<boolean> {
   if (!(await hasIndex(options.indexDir))) return true;
   if (await isStale(options.docsDir, options.indexDir)) return true;
-  const index = await openIndex(options.indexDir, options.warn);
-  return options.embedder !== null && index.manifest.model !== options.embedder.model;
+  const manifest = await readManifest(options.indexDir);
+  return options.embedder !== null && manifest?.model !== options.embedder.model;
 }
 
 export class Library implements LibraryApi {
@@ -196,8 +198,15 @@ export class Library implements LibraryApi {
   }
 
   private async runIngest(): Promise<IngestSummary> {
-    const { docsDir, indexDir, embedder, warn, onProgress } = this.options;
-    const summary = await ingest({ docsDir, indexDir, embedder, warn, ...(onProgress ? { onProgress } : {}) });
+    const { docsDir, indexDir, embedder, warn, onProgress, batchSize } = this.options;
+    const summary = await ingest({
+      docsDir,
+      indexDir,
+      embedder,
+      warn,
+      ...(onProgress ? { onProgress } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    });
     this.load(await openIndex(indexDir, warn));
     this.options.onIngest?.(summary);
     return summary;

@@ -9,6 +9,7 @@
  * The keyword index is built once, here in the constructor; a reindex makes a
  * new Retriever over the new index.
  */
+import { CitebotError } from './errors.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
 import { highlightSpans } from './highlight.js';
@@ -65,6 +66,7 @@ export class Retriever {
     private readonly embedder: Embedder | null,
     private readonly options: RetrieverOptions,
   ) {
+    if (index.vectors !== null && embedder !== null) assertSameModel(index, embedder);
     this.passages = index.passages;
     this.keyword = new KeywordIndex(index.passages, options.keyword);
     this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
@@ -168,6 +170,16 @@ export class Retriever {
     if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
     return passage;
   }
+}
+
+/** Vectors from one model are meaningless to another, even at the same length. */
+function assertSameModel(index: LoadedIndex, embedder: Embedder): void {
+  const { model, dim } = index.manifest;
+  if (model === embedder.model && dim === embedder.dim) return;
+  throw new CitebotError(
+    `The index was built with ${model ?? 'no model'} (${dim} dimensions), but ${embedder.model} (${embedder.dim}) is loaded.`,
+    { hint: 'Run `citebot ingest` to rebuild the index with this model.' },
+  );
 }
 
 /** Lower-cased word 3-shingles: punctuation and spacing differences don't count. */

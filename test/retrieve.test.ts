@@ -8,10 +8,10 @@ import { fakeEmbedder } from './helpers/fake-embedder.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0): LoadedIndex {
+function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0, model: string | null = null): LoadedIndex {
   return {
     dir: '(memory)', generation: 'test', passages, vectors,
-    manifest: { format: 1, createdAt: '', mode: vectors ? 'semantic+keyword' : 'keyword', model: null, dim, docsDir: '', files: {}, passages: passages.length },
+    manifest: { format: 1, createdAt: '', mode: vectors ? 'semantic+keyword' : 'keyword', model, dim, docsDir: '', files: {}, passages: passages.length },
   };
 }
 
@@ -48,7 +48,7 @@ describe('Retriever on the seed article (keyword mode)', () => {
     expect([...first.results, ...next.results].map((h) => h.passage.id)).toEqual(all.results.map((h) => h.passage.id));
   });
 
-  it('abstains on an off-topic question but still shows what it found', async () => {
+  it('abstains on an off-topic question', async () => {
     const answer = await retriever.ask('How do I bake a chocolate cake?');
     expect(answer.answered).toBe(false);
     expect(answer.confidence).toBeLessThan(0.4);
@@ -111,12 +111,21 @@ describe('Retriever with vectors (semantic+keyword)', () => {
     const embedder = fakeEmbedder(32);
     const vectors = await embedder.embed(passages.map((p) => p.text));
     embedder.calls.length = 0;
-    const retriever = new Retriever(memoryIndex(passages, vectors, 32), embedder, { answerThreshold: 0.4 });
+    const retriever = new Retriever(memoryIndex(passages, vectors, 32, embedder.model), embedder, { answerThreshold: 0.4 });
     const answer = await retriever.ask('Why do cats purr?');
     expect(answer.mode).toBe('semantic+keyword');
     expect(answer.results[0]?.passage.id).toBe('a.txt#1');
     expect(answer.results.map((h) => h.passage.id)).not.toContain('a.txt#3');
     expect(embedder.calls).toEqual([['Why do cats purr?']]);
+  });
+
+  it.each([
+    ['another model', 'other-model', 32],
+    ['another vector length', 'fake-hash-32', 16],
+  ])('refuses an index built with %s', (_name, model, dim) => {
+    const passages = [passage('a.txt', 1, 'Cats purr.')];
+    const index = memoryIndex(passages, new Float32Array(dim), dim, model);
+    expect(() => new Retriever(index, fakeEmbedder(32), { answerThreshold: 0.4 })).toThrow(/index was built with/);
   });
 
   it('falls back to keyword mode without an embedder', () => {

@@ -80,6 +80,7 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
     embedder: session.embedder,
     answerThreshold: session.config.answerThreshold,
     topK: session.config.topK,
+    batchSize: session.config.embedBatchSize,
     warn: session.warn,
     keywordReason: session.keywordReason,
     ...(bar ? { onProgress: bar.update } : {}),

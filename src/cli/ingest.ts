@@ -18,6 +18,7 @@ export const ingestCommand = {
         docsDir: config.docsDir,
         indexDir: config.indexDir,
         embedder: session.embedder,
+        batchSize: config.embedBatchSize,
         warn: session.warn,
         ...(bar ? { onProgress: bar.update } : {}),
       });

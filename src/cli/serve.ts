@@ -17,7 +17,7 @@ export const serveCommand = {
     // The worker thread keeps inference off the event loop that carries Discord's heartbeats.
     const session = await startSession(config, io, { thread: true });
     const library = await librarySession(session, io);
-    const log = consoleLog(io, config);
+    const log = consoleLog(io);
     const bot = await startBot(config, library, log);
     const watcher = config.watch ? library.watch(session.warn) : null;
     await untilSignal(io);

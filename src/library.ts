@@ -8,8 +8,8 @@
  * const answer = await library.ask('Who led the American team in Riyadh?');
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
-import { watch as watchFolder } from 'node:fs';
-import { hasIndex, openIndex, readManifest } from './store.js';
+import { DocsWatcher, type WatchOptions } from './docs-watcher.js';
+import { currentGeneration, hasIndex, openIndex, readManifest } from './store.js';
 import { ingest, isStale } from './ingest.js';
 import { Retriever } from './retrieve.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from './types.js';
@@ -98,9 +98,12 @@ export async function openLibrary(options: LibraryOptions): Promise<Library> {
 
 async function needsIngest(options: LibraryOptions): Promise<boolean> {
   if (!(await hasIndex(options.indexDir))) return true;
-  if (await isStale(options.docsDir, options.indexDir)) return true;
   const manifest = await readManifest(options.indexDir);
-  return options.embedder !== null && manifest?.model !== options.embedder.model;
+  // Damaged or of another format: openIndex falls back to the previous generation
+  // or refuses with the rebuild command. Never rebuilt behind the user's back.
+  if (manifest === null) return false;
+  if (await isStale(options.docsDir, options.indexDir)) return true;
+  return options.embedder !== null && manifest.model !== options.embedder.model;
 }
 
 export class Library implements LibraryApi {
@@ -157,38 +160,21 @@ export class Library implements LibraryApi {
   }
 
   /**
-   * Re-indexes when files in the docs folder are added, changed or deleted.
-   * Events are debounced, and a change that lands during a reindex triggers one
-   * more run afterwards, so the last state of the folder always wins.
+   * Re-indexes when files in the docs folder are added, changed or deleted
+   * (see `DocsWatcher`); questions keep being answered from the old index
+   * until the new one is swapped in. Failures are warned about, never thrown.
    */
-  watch(warn: WarningSink, debounceMs = 500): { close(): void } {
-    let timer: NodeJS.Timeout | undefined;
-    let again = false;
-    const run = (): void => {
-      if (this.running) {
-        again = true;
-        return;
-      }
-      this.reindex()
-        .catch((err: unknown) => warn(`Re-index after a file change failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          if (again) {
-            again = false;
-            run();
-          }
-        });
-    };
-    const watcher = watchFolder(this.options.docsDir, { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(run, debounceMs);
-    });
-    watcher.on('error', (err) => warn(`Watching ${this.options.docsDir} stopped: ${err.message}`));
-    return {
-      close: () => {
-        clearTimeout(timer);
-        watcher.close();
-      },
-    };
+  watch(warn: WarningSink, options: WatchOptions = {}): { close(): void } {
+    const { docsDir, indexDir } = this.options;
+    const target = { docsDir, indexDir, reindex: () => this.reindex(), inFlight: () => this.running, outOfDate: () => this.outOfDate() };
+    return new DocsWatcher(target, warn, options);
+  }
+
+  /** The folder changed since the live index was built, or another writer (or a repair) made a newer one. */
+  private async outOfDate(): Promise<boolean> {
+    const { docsDir, indexDir } = this.options;
+    if (await isStale(docsDir, indexDir)) return true;
+    return (await currentGeneration(indexDir)) !== this.snapshot?.index.generation;
   }
 
   /** Makes `index` the live one. Building the retriever first keeps the swap instant. */

@@ -14,8 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { realFileSystem, removeTempFiles, syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
 import { PROJECT_DIR } from './config.js';
+import { allocateVectors } from './dot-kernel.js';
 import { CitebotError } from './errors.js';
 import type { IndexManifest, LoadedIndex, Passage, WarningSink } from './types.js';
 
@@ -29,6 +31,13 @@ const ITEMS = 'index.json';
 const VECTORS = 'vectors.f32';
 /** index.json is streamed in pieces of about this many characters. */
 const CHUNK_CHARS = 1 << 20;
+/** index.json's first line when it holds one item per line (as `writeIndex` writes it). */
+const ITEMS_HEADER = '{"version":1,"metadata_config":{},"items":[';
+/**
+ * Longest stretch of parsing between two yields to the event loop: loading a
+ * large index while serving (a reindex) must not hold up a bot's heartbeats.
+ */
+const PARSE_SLICE_MS = 10;
 
 /** What `CURRENT` holds. */
 interface Pointer {
@@ -310,7 +319,7 @@ async function loadFallback(dir: string, pointer: Pointer, reason: string, warn:
 async function loadGeneration(dir: string, generation: string): Promise<LoadedIndex> {
   const genDir = path.join(dir, generation);
   const manifest = await loadManifest(genDir);
-  const passages = parseItems(await readGenerationFile(genDir, ITEMS), manifest.passages);
+  const passages = await parseItems(await readGenerationBytes(genDir, ITEMS), manifest.passages);
   const vectors = manifest.mode === 'keyword' ? null : await readVectors(path.join(genDir, VECTORS), manifest);
   return { dir, generation, manifest, passages, vectors };
 }
@@ -339,6 +348,15 @@ async function readGenerationFile(genDir: string, name: string): Promise<string>
   }
 }
 
+async function readGenerationBytes(genDir: string, name: string): Promise<Buffer> {
+  try {
+    return await realFileSystem.readFile(path.join(genDir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DamagedGeneration(`${name} is missing`);
+    throw err;
+  }
+}
+
 function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
@@ -347,14 +365,49 @@ function parseJson(text: string, name: string): unknown {
   }
 }
 
-function parseItems(text: string, expected: number): Passage[] {
+/**
+ * The passages of index.json. The file `writeIndex` writes holds one item per
+ * line, parsed line by line in slices with the event loop let in between, and
+ * decoded per line, never as one huge string. Any other valid layout (the
+ * file rewritten by vectra itself) is parsed whole.
+ */
+async function parseItems(bytes: Buffer, expected: number): Promise<Passage[]> {
+  const header = Buffer.from(`${ITEMS_HEADER}\n`);
+  if (!bytes.subarray(0, header.length).equals(header)) return parseWholeItems(bytes.toString('utf8'), expected);
+  const passages: Passage[] = [];
+  let sliceStart = performance.now();
+  let start = header.length;
+  let closed = false;
+  while (start < bytes.length && !closed) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.toString('utf8', start, end);
+    start = end + 1;
+    closed = line === ']}';
+    if (closed) break;
+    passages.push(toPassage(parseJson(line.endsWith(',') ? line.slice(0, -1) : line, ITEMS), passages.length));
+    if ((passages.length & 255) === 0 && performance.now() - sliceStart > PARSE_SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+  if (!closed) throw new DamagedGeneration(`${ITEMS} is truncated or not JSON`);
+  return checkCount(passages, expected);
+}
+
+function parseWholeItems(text: string, expected: number): Passage[] {
   const value = parseJson(text, ITEMS);
   const items = isRecord(value) ? value.items : undefined;
   if (!Array.isArray(items)) throw new DamagedGeneration(`${ITEMS} has no items list`);
+  checkCount(items, expected);
+  return items.map((item: unknown, row) => toPassage(item, row));
+}
+
+function checkCount<T>(items: T[], expected: number): T[] {
   if (items.length !== expected) {
     throw new DamagedGeneration(`${ITEMS} holds ${items.length} passages, ${MANIFEST} says ${expected}`);
   }
-  return items.map((item: unknown, row) => toPassage(item, row));
+  return items;
 }
 
 function toPassage(item: unknown, row: number): Passage {
@@ -389,10 +442,13 @@ function isPassageMetadata(meta: Record<string, unknown>): meta is Record<string
   );
 }
 
-/** Reads straight into a fresh Float32Array: aligned, one copy, no per-row objects. */
+/**
+ * Reads straight into a fresh Float32Array: aligned, one copy, no per-row
+ * objects, and placed where the dense-search kernel scans it in place.
+ */
 async function readVectors(file: string, manifest: IndexManifest): Promise<Float32Array> {
-  const vectors = new Float32Array(manifest.passages * manifest.dim);
-  const bytes = new Uint8Array(vectors.buffer);
+  const vectors = allocateVectors(manifest.passages, manifest.dim);
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   let handle;
   try {
     handle = await realFileSystem.open(file, 'r');
@@ -440,9 +496,12 @@ async function writeGeneration(genDir: string, content: IndexContent, fs: FileSy
   await syncDirectory(genDir, fs);
 }
 
-/** vectra's LocalIndex layout, produced piecewise so no single huge string is built. */
+/**
+ * vectra's LocalIndex layout, produced piecewise so no single huge string is
+ * built, one item per line so that `parseItems` can read it piecewise too.
+ */
 function* itemsJson(passages: Passage[]): Generator<string> {
-  let chunk = '{"version":1,"metadata_config":{},"items":[';
+  let chunk = `${ITEMS_HEADER}\n`;
   for (const [row, passage] of passages.entries()) {
     const metadata: PassageMetadata = {
       file: passage.file,
@@ -457,13 +516,13 @@ function* itemsJson(passages: Passage[]): Generator<string> {
       searchable: passage.searchable,
       row,
     };
-    chunk += (row === 0 ? '' : ',') + JSON.stringify({ id: passage.id, metadata, vector: [], norm: 0 });
+    chunk += (row === 0 ? '' : ',\n') + JSON.stringify({ id: passage.id, metadata, vector: [], norm: 0 });
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
     }
   }
-  yield `${chunk}]}\n`;
+  yield `${chunk}${passages.length === 0 ? '' : '\n'}]}\n`;
 }
 
 function littleEndian(vectors: Float32Array): Uint8Array {

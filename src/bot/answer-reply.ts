@@ -10,6 +10,19 @@ import { answerPage } from './render.js';
 /** Quoting documents must never ping anyone, whatever they contain. */
 export const NO_PINGS: MessageMentionOptions = { parse: [], repliedUser: false };
 
+/**
+ * True when `question` has no letter or digit in any script (only spaces,
+ * emoji, punctuation or markup): there is nothing to search for, and "the
+ * documents don't cover this" would be the wrong thing to say.
+ *
+ * @example
+ * isWordless('😀 **?**'); // true
+ * isWordless('¿Quién?');  // false
+ */
+export function isWordless(question: string): boolean {
+  return !/[\p{L}\p{N}]/u.test(question);
+}
+
 export interface AnswerReply {
   embeds: APIEmbed[];
   components: ActionRowBuilder<ButtonBuilder>[];

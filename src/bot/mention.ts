@@ -8,11 +8,11 @@
  */
 import type { Message } from 'discord.js';
 import type { BotContext } from './command.js';
-import { NO_PINGS, answerReply } from './answer-reply.js';
+import { NO_PINGS, answerReply, isWordless } from './answer-reply.js';
 import { FAILURE_NOTICE } from './dispatch.js';
 import { channelAllowed } from './gate.js';
 
-const EMPTY_QUESTION = 'Ask me a question after the mention, e.g. `@citebot who led the talks?` (or use /ask).';
+const EMPTY_QUESTION = 'Ask me a question in words after the mention, e.g. `@citebot who led the talks?` (or use /ask).';
 const MAX_QUESTION = 1000;
 
 /**
@@ -28,7 +28,7 @@ export async function handleMention(message: Message, ctx: BotContext): Promise<
   if (ctx.cooldowns.take(message.author.id) > 0) return;
   try {
     const question = questionOf(message.content, me.id);
-    if (question === '') {
+    if (isWordless(question)) {
       await message.reply({ content: EMPTY_QUESTION, allowedMentions: NO_PINGS });
       return;
     }

@@ -246,7 +246,13 @@ function fitBlocks(blocks: Block[], max: number, quoteCap = Infinity): { text: s
   return { text: clip(parts.join(sep), max), shown: kept.length };
 }
 
-/** Last-resort cut; the layout above keeps this from ever removing a source line in practice. */
+/**
+ * Last-resort cut; the layout above keeps this from ever removing a source line
+ * in practice. Never splits a surrogate pair: Discord refuses a lone half.
+ */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 2);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }

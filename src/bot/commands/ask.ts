@@ -1,7 +1,10 @@
 /** `/ask question:<text>`: the passages that answer a question, quoted with their sources. */
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { answerReply } from '../answer-reply.js';
+import { answerReply, isWordless } from '../answer-reply.js';
+import { notice } from '../notice.js';
+
+const WORDLESS = 'Your question has no words to look up. Ask in words, e.g. `/ask question: Who led the talks?`';
 
 export const askCommand = {
   kind: 'slash',
@@ -11,9 +14,10 @@ export const askCommand = {
     .setDescription('Answer a question by quoting the documents.')
     .addStringOption((o) => o.setName('question').setDescription('What do you want to know?').setRequired(true).setMaxLength(500)),
   async execute(interaction, ctx) {
+    const question = interaction.options.getString('question', true);
+    if (isWordless(question)) return notice(interaction, WORDLESS);
     // Discord allows 3 s for the first response; searching may take longer.
     await interaction.deferReply();
-    const question = interaction.options.getString('question', true);
     await interaction.editReply(await answerReply(ctx, question, 0));
   },
 } satisfies Command;

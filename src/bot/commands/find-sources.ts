@@ -1,7 +1,7 @@
 /** Message context menu "Find sources": the passages most relevant to a message. */
 import { ApplicationCommandType, ContextMenuCommandBuilder, MessageFlags } from 'discord.js';
 import type { Command } from '../command.js';
-import { answerReply } from '../answer-reply.js';
+import { answerReply, isWordless } from '../answer-reply.js';
 
 /** Long messages are cut: the question only steers the search. */
 const MAX_QUESTION = 1000;
@@ -12,8 +12,8 @@ export const findSourcesCommand = {
   data: new ContextMenuCommandBuilder().setName('Find sources').setType(ApplicationCommandType.Message),
   async execute(interaction, ctx) {
     const text = interaction.targetMessage.content.trim();
-    if (text === '') {
-      await interaction.reply({ content: 'That message has no text to look up.', flags: MessageFlags.Ephemeral });
+    if (isWordless(text)) {
+      await interaction.reply({ content: 'That message has no words to look up.', flags: MessageFlags.Ephemeral });
       return;
     }
     await interaction.deferReply();

@@ -17,6 +17,16 @@ export const KERNEL_DIM_STEP = 16;
 
 const PAGE_BYTES = 65_536;
 
+/** The slice of the WebAssembly JS API used here (this project's type libraries don't declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+type WasmModule = { readonly compiled: unique symbol };
+
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
 /** One allocation: its memory, the instance that scans it, and room for a query and its scores. */
 interface KernelMemory {
   exports: KernelExports;
@@ -36,7 +46,7 @@ interface KernelExports {
 /** Allocations by their buffer; a Float32Array built elsewhere is simply not found. */
 const memories = new WeakMap<ArrayBufferLike, KernelMemory>();
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 /**
  * A zeroed Float32Array of `rows × dim` floats that `kernelScores` can scan in
@@ -54,8 +64,8 @@ export function allocateVectors(rows: number, dim: number): Float32Array {
   // Room after the vectors for one query and one score per row.
   const total = align(bytes) + align(dim * 4) + rows * 4;
   if (module === null || dim % KERNEL_DIM_STEP !== 0 || total > 4 * 2 ** 30 - PAGE_BYTES) return new Float32Array(length);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const memory = new wasm!.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
+  const instance = new wasm!.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelExports;
   memories.set(memory.buffer, { exports, length, scratch: align(bytes), maxNorm: null });
   return new Float32Array(memory.buffer, 0, length);
@@ -113,10 +123,10 @@ function align(bytes: number): number {
 }
 
 /** The compiled kernel, or null where this runtime lacks WebAssembly SIMD. */
-function kernelModule(): WebAssembly.Module | null {
+function kernelModule(): WasmModule | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(kernelBytes());
+      compiled = wasm ? new wasm.Module(kernelBytes()) : null;
     } catch {
       compiled = null;
     }

@@ -17,6 +17,8 @@ export const askCommand = {
     if (positionals.length === 0 && process.stdin.isTTY) {
       throw new CitebotError('No question given.', { hint: 'Usage: citebot ask "Your question?" (or pipe one question per line).' });
     }
+    // Before the model and the index are loaded: that can take a while for nothing.
+    if (positionals.length > 0 && question.trim() === '') throw emptyQuestion();
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (topK !== undefined) config.topK = topK;
     const session = await startSession(config, io);
@@ -34,10 +36,14 @@ export const askCommand = {
 /** Prints one answer, as JSON (one line) or as quoted text. */
 export async function answerOne(library: Library, question: string, flags: Flags, io: Io): Promise<void> {
   const trimmed = question.trim();
-  if (trimmed === '') throw new CitebotError('The question is empty.', { hint: 'Ask something, e.g. citebot ask "Who led the talks?"' });
+  if (trimmed === '') throw emptyQuestion();
   const answer = await library.ask(trimmed);
   if (flags.json) io.out(`${JSON.stringify(toJson(answer))}\n`);
   else io.out(`${formatAnswerText(answer, io.color ? bold : undefined)}\n`);
+}
+
+function emptyQuestion(): CitebotError {
+  return new CitebotError('The question is empty.', { hint: 'Ask something, e.g. citebot ask "Who led the talks?"' });
 }
 
 function bold(text: string): string {

@@ -21,7 +21,8 @@ export const startCommand = {
     try {
       const library = await librarySession(session, io);
       const { documents, passages, mode } = library.stats();
-      io.err(`Ready: ${documents} documents, ${passages} passages, ${mode} mode. Ask a question (Ctrl+D to quit).\n`);
+      const docs = `${documents} document${documents === 1 ? '' : 's'}`;
+      io.err(`Ready: ${docs}, ${passages} passages, ${mode} mode. Ask a question (Ctrl+D to quit).\n`);
       await prompt(async (question) => {
         try {
           await answerOne(library, question, {}, io);
@@ -38,12 +39,14 @@ export const startCommand = {
   },
 } satisfies CliCommand;
 
+/** Reads questions line by line; shows a `? ` prompt only to a person at a terminal. */
 async function prompt(onQuestion: (question: string) => Promise<void>): Promise<void> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  const terminal = Boolean(process.stdin.isTTY);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal });
   rl.setPrompt('? ');
-  rl.prompt();
+  if (terminal) rl.prompt();
   for await (const line of rl) {
     if (line.trim() !== '') await onQuestion(line);
-    rl.prompt();
+    if (terminal) rl.prompt();
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Small measuring tools shared by the speed benchmark and its child processes.
+ *
+ * @example
+ * const probe = startStallProbe();
+ * await library.reindex();
+ * probe.stop(); // → longest event-loop stall in ms
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** The p-th percentile (nearest rank) of some timings. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Resident set size in MB, after a full collection when the process allows one (`--expose-gc`). */
+export function residentMB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+/** Deterministic L2-normalised rows (a seeded LCG, so every run scans the same numbers). */
+export function randomUnitVectors(rows: number, dim: number, seed: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < out.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 32 - 0.5;
+  }
+  for (let row = 0; row < rows; row++) {
+    const v = out.subarray(row * dim, (row + 1) * dim);
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    for (let j = 0; j < dim; j++) v[j]! /= norm;
+  }
+  return out;
+}
+
+/**
+ * Watches the event loop two ways at once: Node's delay histogram (1 ms
+ * resolution) and a 1 ms interval whose lateness is the stall. Returns the
+ * worse of the two.
+ */
+export function startStallProbe(): { stop(): number } {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 1);
+    last = now;
+  }, 1);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      histogram.disable();
+      return Math.max(worst, histogram.max / 1e6);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The measurements of bench/speed.ts that need a process of their own: a fresh
+ * heap for an honest resident-memory figure, and room for vectra to fail (or,
+ * with BM25, to kill its process) without taking the benchmark down.
+ *
+ * Run by speed.ts through `runChild`; the task arrives as JSON in argv[2] and
+ * the result goes back as one IPC message.
+ */
+import { LocalIndex } from 'vectra';
+import { Library } from '../src/library.js';
+import { openIndex } from '../src/store.js';
+import type { Embedder } from '../src/types.js';
+import { topK } from '../src/vectors.js';
+import { percentile, randomUnitVectors, residentMB } from './measure.js';
+import { writeVectraIndex, type VectraWrite } from './vectra-index.js';
+
+export type ChildTask =
+  | { kind: 'citebot'; indexDir: string; docsDir: string; questions: string[]; queries: number }
+  | { kind: 'vectra-write'; citebotDir: string; docsDir: string; vectraDir: string }
+  | { kind: 'vectra-query'; vectraDir: string; questions: string[]; queries: number; bm25: boolean; dim: number };
+
+export interface QueryTimes {
+  p50: number;
+  p95: number;
+  count: number;
+}
+
+export interface CitebotResult {
+  loadMs: number;
+  /** openIndex alone; the rest of loadMs is the retriever (keyword index) and file grouping. */
+  openMs: number;
+  residentMB: number;
+  ask: QueryTimes;
+  /** The dense scan alone (top 50 of all rows), for the notes. */
+  dense: QueryTimes;
+}
+
+export interface VectraQueryResult {
+  loadMs: number;
+  residentMB: number;
+  query: QueryTimes;
+}
+
+export type ChildResult = CitebotResult | VectraWrite | VectraQueryResult;
+
+const SEED = 7;
+
+/** Question vectors are made up front: the figures exclude the question's own embedding. */
+function fixedEmbedder(model: string, dim: number, count: number): Embedder {
+  const vectors = randomUnitVectors(count, dim, SEED);
+  let next = 0;
+  return {
+    model,
+    dim,
+    async embed(texts: string[]): Promise<Float32Array> {
+      const row = next++ % count;
+      return texts.length === 1 ? vectors.subarray(row * dim, (row + 1) * dim) : new Float32Array(texts.length * dim);
+    },
+  };
+}
+
+async function timeQueries(count: number, run: (i: number) => Promise<unknown>, warmup = 5): Promise<QueryTimes> {
+  for (let i = 0; i < warmup; i++) await run(i);
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await run(i);
+    times.push(performance.now() - started);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95), count };
+}
+
+async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
+  const started = performance.now();
+  const index = await openIndex(task.indexDir);
+  const openMs = performance.now() - started;
+  const { model, dim } = index.manifest;
+  const embedder = model === null ? null : fixedEmbedder(model, dim, task.queries + 5);
+  const library = new Library({ docsDir: task.docsDir, indexDir: task.indexDir, embedder, answerThreshold: 0.4, topK: 3, warn: () => undefined });
+  await library.load(index);
+  const loadMs = performance.now() - started;
+  const { questions } = task;
+  const ask = await timeQueries(task.queries, (i) => library.ask(questions[i % questions.length]!));
+  const probe = randomUnitVectors(1, dim, SEED + 1);
+  const dense = await timeQueries(task.queries, async () => topK(index.vectors!, dim, probe, 50));
+  return { loadMs, openMs, residentMB: residentMB(), ask, dense };
+}
+
+async function vectraQuery(task: Extract<ChildTask, { kind: 'vectra-query' }>): Promise<VectraQueryResult> {
+  const started = performance.now();
+  const vectra = new LocalIndex(task.vectraDir);
+  await vectra.getIndexStats();
+  const loadMs = performance.now() - started;
+  const vectors = randomUnitVectors(task.queries + 5, task.dim, SEED);
+  const { questions } = task;
+  const query = await timeQueries(task.queries, (i) =>
+    vectra.queryItems(Array.from(vectors.subarray(i * task.dim, (i + 1) * task.dim)), questions[i % questions.length]!, 3, undefined, task.bm25),
+    // vectra's BM25 kills its process on the 21st query and slows down on each one before: warm up once.
+    task.bm25 ? 1 : 5,
+  );
+  return { loadMs, residentMB: residentMB(), query };
+}
+
+async function run(task: ChildTask): Promise<ChildResult> {
+  switch (task.kind) {
+    case 'citebot':
+      return citebot(task);
+    case 'vectra-write':
+      return writeVectraIndex(task.citebotDir, task.docsDir, task.vectraDir);
+    case 'vectra-query':
+      return vectraQuery(task);
+  }
+}
+
+const result = await run(JSON.parse(process.argv[2] ?? '{}') as ChildTask);
+process.send?.({ result });

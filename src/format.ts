@@ -83,10 +83,19 @@ export function formatAnswerText(answer: Answer, bold: (s: string) => string = (
   return answer.results.map((hit, i) => formatHit(hit, i + 1, bold)).join('\n');
 }
 
+/**
+ * Replaces control characters (other than tab and newline) with U+FFFD: a
+ * document must not be able to move the cursor or restyle the user's terminal.
+ * Same length in UTF-16 units, so highlight offsets still line up.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 function formatHit(hit: Hit, rank: number, bold: (s: string) => string): string {
-  const quote = markSpans(hit.passage.text, hit.highlights, bold)
+  const quote = markSpans(terminalSafe(hit.passage.text), hit.highlights, bold)
     .split('\n')
     .map((line) => `  > ${line}`)
     .join('\n');
-  return `${rank}. ${sourceLabel(hit.passage)}  score ${hit.score.toFixed(3)}\n${quote}\n`;
+  return `${rank}. ${terminalSafe(sourceLabel(hit.passage))}  score ${hit.score.toFixed(3)}\n${quote}\n`;
 }

@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { IngestSummary } from './library.js';
 import { DOCUMENT_KINDS, loadDocuments } from './load.js';
 import { acquireLock } from './lock.js';
@@ -30,6 +31,11 @@ import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, 
 
 /** Texts per `embed` call when the caller doesn't say. */
 const DEFAULT_BATCH_SIZE = 32;
+/**
+ * Longest stretch of splitting between two yields to the event loop: a bot
+ * re-indexing thousands of documents must keep answering and heartbeating.
+ */
+const SLICE_MS = 5;
 
 export type IngestPhase = 'read' | 'embed' | 'write';
 
@@ -107,7 +113,12 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
   options.onProgress?.(docs.length, docs.length, 'read');
   const passages: Passage[] = [];
   const files: Record<string, FileRecord> = {};
+  let sliceStart = performance.now();
   for (const doc of docs) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
     const split = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
     for (const passage of split) passages.push(passage); // no spread: a huge file would overflow the stack
     files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: split.length };

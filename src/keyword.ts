@@ -8,7 +8,13 @@
  * like a few more mentions in the body instead of a separate, unbounded bonus.
  * Adjacent word pairs are indexed as phrase terms, which rewards passages that
  * say "Secretary of State" over ones that say "state" and "secretary" apart.
+ *
+ * Building takes seconds at 50k passages (tokenising is most of it), so ingest
+ * builds it once with `KeywordIndex.build` (in slices, letting the event loop
+ * in), the store keeps its `toParts()` in the index generation, and loading
+ * restores it with `new KeywordIndex(parts)` in milliseconds.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from './types.js';
 import { analyze, bigram, tokenize } from './tokenize.js';
 import { TopKHeap, type Scored } from './vectors.js';
@@ -47,6 +53,25 @@ export interface KeywordQuery {
   phrases: Array<{ term: string; idf: number; id: number }>;
 }
 
+/** A built index as plain arrays: what an index generation stores. */
+export interface KeywordParts {
+  options: KeywordOptions;
+  /** Number of searchable passages (the N of IDF). */
+  documents: number;
+  /** Passages (rows) the index was built over, searchable or not. */
+  rows: number;
+  /** Term by id. */
+  terms: string[];
+  /** Postings of term t: `postingRows` and `weights` from offsets[t] to offsets[t + 1]. */
+  offsets: Uint32Array;
+  postingRows: Uint32Array;
+  /** Field-weighted, length-normalised term frequency per posting. */
+  weights: Float32Array;
+}
+
+/** Longest stretch of building between two yields to the event loop in `KeywordIndex.build`. */
+const BUILD_SLICE_MS = 5;
+
 /**
  * BM25F index of the searchable passages.
  *
@@ -60,20 +85,62 @@ export class KeywordIndex {
   /** Number of searchable passages (the N of IDF). */
   readonly documents: number;
   private readonly termIds = new Map<string, number>();
+  private readonly terms: string[];
+  private readonly rows: number;
   private readonly offsets: Uint32Array;
   private readonly postingRows: Uint32Array;
   /** Field-weighted, length-normalised term frequency per posting. */
   private readonly weights: Float32Array;
   private readonly scores: Float64Array;
 
-  constructor(passages: readonly Passage[], options: Partial<KeywordOptions> = {}) {
-    this.options = { ...DEFAULT_KEYWORD_OPTIONS, ...options };
-    const built = buildPostings(passages, this.options, this.termIds);
-    this.documents = built.documents;
-    this.offsets = built.offsets;
-    this.postingRows = built.rows;
-    this.weights = built.weights;
-    this.scores = new Float64Array(passages.length);
+  /**
+   * Builds the index over `source` passages (blocking until done), or restores
+   * one from the parts of an index built before.
+   *
+   * @example
+   * const restored = new KeywordIndex(new KeywordIndex(passages).toParts());
+   */
+  constructor(source: readonly Passage[] | KeywordParts, options: Partial<KeywordOptions> = {}) {
+    const parts = 'postingRows' in source ? source : drain(buildParts(source, { ...DEFAULT_KEYWORD_OPTIONS, ...options }));
+    this.options = parts.options;
+    this.documents = parts.documents;
+    this.terms = parts.terms;
+    this.rows = parts.rows;
+    this.offsets = parts.offsets;
+    this.postingRows = parts.postingRows;
+    this.weights = parts.weights;
+    for (let id = 0; id < parts.terms.length; id++) this.termIds.set(parts.terms[id]!, id);
+    this.scores = new Float64Array(parts.rows);
+  }
+
+  /**
+   * Builds the index without blocking: the work runs in slices of about 5 ms
+   * with the event loop let in between, so a bot re-indexing stays responsive.
+   *
+   * @example
+   * const index = await KeywordIndex.build(passages);
+   */
+  static async build(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordIndex> {
+    const steps = buildParts(passages, { ...DEFAULT_KEYWORD_OPTIONS, ...options });
+    let sliceStart = performance.now();
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return new KeywordIndex(step.value);
+      if (performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  /**
+   * The index as plain arrays, to store and restore later.
+   *
+   * @example
+   * const parts = index.toParts(); // → { options, documents, rows, terms, offsets, postingRows, weights }
+   */
+  toParts(): KeywordParts {
+    const { options, documents, rows, terms, offsets, postingRows, weights } = this;
+    return { options, documents, rows, terms, offsets, postingRows, weights };
   }
 
   /** Inverse document frequency; an unseen term gets the highest value. */
@@ -161,41 +228,41 @@ function fileText(file: string): string {
   return file.replace(/\.[a-z0-9]+$/i, '').replace(/[_/\\.]+/g, ' ');
 }
 
-interface Postings {
-  documents: number;
-  offsets: Uint32Array;
-  rows: Uint32Array;
-  weights: Float32Array;
+/** Runs a build to the end without pausing. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
 }
 
 /**
- * Two passes: the first measures body lengths (for the average BM25 needs),
- * the second emits (term, row, weight) triples, which a counting sort turns
- * into compressed-row postings.
+ * One pass over the passages, pausing (`yield`) after each one and every 64k
+ * postings sorted, so a caller can let the event loop in. Body weights are
+ * length-normalised at the end, once the average length is known, so no
+ * passage's terms are kept in between.
  */
-function buildPostings(passages: readonly Passage[], options: KeywordOptions, termIds: Map<string, number>): Postings {
-  const bodies = passages.map((p) => (p.searchable ? bodyTerms(p.text, options.phrase > 0) : null));
+function* buildParts(passages: readonly Passage[], options: KeywordOptions): Generator<void, KeywordParts> {
+  const termIds = new Map<string, number>();
+  const triples = new TripleBuffer();
+  const lengths = new Float64Array(passages.length);
+  const metaCache = new Map<string, string[]>();
   let documents = 0;
   let totalLength = 0;
-  for (const body of bodies) {
-    if (body === null) continue;
+  for (let row = 0; row < passages.length; row++) {
+    const passage = passages[row]!;
+    if (!passage.searchable) continue;
+    const body = bodyTerms(passage.text, options.phrase > 0);
     documents++;
-    totalLength += body.length;
-  }
-  const avgLength = documents === 0 ? 1 : Math.max(totalLength / documents, 1);
-  const triples = new TripleBuffer();
-  const metaCache = new Map<string, string[]>();
-  passages.forEach((passage, row) => {
-    const body = bodies[row];
-    if (body === undefined || body === null) return;
-    const weights = fieldWeights(passage, body, avgLength, options, metaCache);
-    for (const [term, weight] of weights) {
+    totalLength += lengths[row] = body.length;
+    for (const [term, [bodyWeight, metaWeight]] of fieldWeights(passage, body, options, metaCache)) {
       let id = termIds.get(term);
       if (id === undefined) termIds.set(term, (id = termIds.size));
-      triples.push(id, row, weight);
+      triples.push(id, row, bodyWeight, metaWeight);
     }
-  });
-  return { documents, ...triples.toPostings(termIds.size) };
+    yield;
+  }
+  const avgLength = documents === 0 ? 1 : Math.max(totalLength / documents, 1);
+  const norms = lengths.map((length) => 1 - options.b + (options.b * length) / avgLength);
+  const postings = yield* triples.toPostings(termIds.size, norms);
+  return { options, documents, rows: passages.length, terms: [...termIds.keys()], ...postings };
 }
 
 interface BodyTerm {
@@ -214,18 +281,20 @@ function bodyTerms(text: string, withPhrases: boolean): BodyTerm[] {
   return out;
 }
 
+/** term → [body weight before length normalisation, metadata weight]. */
 function fieldWeights(
   passage: Passage,
   body: BodyTerm[],
-  avgLength: number,
   options: KeywordOptions,
   metaCache: Map<string, string[]>,
-): Map<string, number> {
-  const weights = new Map<string, number>();
-  const norm = 1 - options.b + (options.b * body.length) / avgLength;
-  for (const { term, phrase } of body) {
-    weights.set(term, (weights.get(term) ?? 0) + (phrase ? options.phrase : 1) / norm);
-  }
+): Map<string, [number, number]> {
+  const weights = new Map<string, [number, number]>();
+  const entry = (term: string): [number, number] => {
+    let pair = weights.get(term);
+    if (pair === undefined) weights.set(term, (pair = [0, 0]));
+    return pair;
+  };
+  for (const { term, phrase } of body) entry(term)[0] += phrase ? options.phrase : 1;
   // Metadata fields are short and shared by a whole file: no length normalisation.
   const meta = (text: string): string[] => {
     let terms = metaCache.get(text);
@@ -234,7 +303,7 @@ function fieldWeights(
   };
   const addField = (terms: string[], weight: number): void => {
     if (weight <= 0) return;
-    for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + weight);
+    for (const term of terms) entry(term)[1] += weight;
   };
   if (passage.title.length <= MAX_TITLE_CHARS && passage.title !== passage.text) {
     addField(meta(passage.title), options.title);
@@ -244,47 +313,55 @@ function fieldWeights(
   return weights;
 }
 
-/** Growable (term, row, weight) columns. */
+/** Steps between pauses in the postings sort. */
+const SORT_STEP = 1 << 16;
+
+/** Growable (term, row, body weight, metadata weight) columns. */
 class TripleBuffer {
   private terms = new Uint32Array(1024);
   private rows = new Uint32Array(1024);
-  private weights = new Float32Array(1024);
+  private bodyWeights = new Float32Array(1024);
+  private metaWeights = new Float32Array(1024);
   private size = 0;
 
-  push(term: number, row: number, weight: number): void {
+  push(term: number, row: number, bodyWeight: number, metaWeight: number): void {
     if (this.size === this.terms.length) this.grow();
     this.terms[this.size] = term;
     this.rows[this.size] = row;
-    this.weights[this.size] = weight;
+    this.bodyWeights[this.size] = bodyWeight;
+    this.metaWeights[this.size] = metaWeight;
     this.size++;
   }
 
-  /** Counting sort by term; rows stay ascending within a term because they were pushed in row order. */
-  toPostings(termCount: number): Omit<Postings, 'documents'> {
+  /**
+   * Counting sort by term; rows stay ascending within a term because they were
+   * pushed in row order. A posting's weight is its body weight over its row's
+   * length norm, plus its metadata weight.
+   */
+  *toPostings(termCount: number, norms: Float64Array): Generator<void, Pick<KeywordParts, 'offsets' | 'postingRows' | 'weights'>> {
     const offsets = new Uint32Array(termCount + 1);
     for (let i = 0; i < this.size; i++) offsets[(this.terms[i] ?? 0) + 1]!++;
     for (let t = 0; t < termCount; t++) offsets[t + 1]! += offsets[t] ?? 0;
+    yield;
     const cursor = offsets.slice(0, termCount);
-    const rows = new Uint32Array(this.size);
+    const postingRows = new Uint32Array(this.size);
     const weights = new Float32Array(this.size);
     for (let i = 0; i < this.size; i++) {
       const at = cursor[this.terms[i] ?? 0]!++;
-      rows[at] = this.rows[i] ?? 0;
-      weights[at] = this.weights[i] ?? 0;
+      const row = this.rows[i] ?? 0;
+      postingRows[at] = row;
+      weights[at] = (this.bodyWeights[i] ?? 0) / (norms[row] ?? 1) + (this.metaWeights[i] ?? 0);
+      if (i % SORT_STEP === 0) yield;
     }
-    return { offsets, rows, weights };
+    return { offsets, postingRows, weights };
   }
 
   private grow(): void {
     const size = this.terms.length * 2;
-    const terms = new Uint32Array(size);
-    const rows = new Uint32Array(size);
-    const weights = new Float32Array(size);
-    terms.set(this.terms);
-    rows.set(this.rows);
-    weights.set(this.weights);
-    this.terms = terms;
-    this.rows = rows;
-    this.weights = weights;
+    const grown = <T extends Uint32Array | Float32Array>(old: T, fresh: T): T => (fresh.set(old), fresh);
+    this.terms = grown(this.terms, new Uint32Array(size));
+    this.rows = grown(this.rows, new Uint32Array(size));
+    this.bodyWeights = grown(this.bodyWeights, new Float32Array(size));
+    this.metaWeights = grown(this.metaWeights, new Float32Array(size));
   }
 }

@@ -6,14 +6,16 @@
  *   dense (cosine) ranking  ─┘   → one-file crowding damped → calibrated answer/abstain
  *                                → best sentences highlighted
  *
- * The keyword index is built once, here in the constructor; a reindex makes a
- * new Retriever over the new index.
+ * The keyword index is restored from the one stored with the index (or built,
+ * for an index made in memory) once, here in the constructor; a reindex makes
+ * a new Retriever over the new index.
  */
 import { CitebotError } from './errors.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
 import { highlightSpans } from './highlight.js';
-import { KeywordIndex, type KeywordOptions, type KeywordQuery } from './keyword.js';
+import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions, type KeywordParts, type KeywordQuery } from './keyword.js';
+import { builtWith } from './keyword-file.js';
 import type { AskOptions } from './library.js';
 import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from './types.js';
 import { topK, type Scored } from './vectors.js';
@@ -61,14 +63,17 @@ export class Retriever {
   private readonly passages: readonly Passage[];
   private readonly diversityPenalty: number;
 
+  /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
   constructor(
-    private readonly index: LoadedIndex,
+    private readonly index: LoadedIndex & { keyword?: KeywordParts | null },
     private readonly embedder: Embedder | null,
     private readonly options: RetrieverOptions,
   ) {
     if (index.vectors !== null && embedder !== null) assertSameModel(index, embedder);
     this.passages = index.passages;
-    this.keyword = new KeywordIndex(index.passages, options.keyword);
+    const stored = index.keyword;
+    const wanted = { ...DEFAULT_KEYWORD_OPTIONS, ...options.keyword };
+    this.keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
     this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
   }

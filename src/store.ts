@@ -5,7 +5,9 @@
  *
  * `index.json` is vectra's `LocalIndex` format with empty vectors (vectra
  * itself can list the passages); the vectors live in `vectors.f32`, because a
- * JSON string of them outgrows V8's string limit past ~65k passages.
+ * JSON string of them outgrows V8's string limit past ~65k passages. The
+ * keyword index built over the passages is stored too (`keyword-file.ts`), so
+ * loading never re-tokenises them.
  *
  * @example
  * const generation = await writeIndex('embeddings', { manifest, passages, vectors });
@@ -18,11 +20,16 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { realFileSystem, removeTempFiles, syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
 import { PROJECT_DIR } from './config.js';
 import { allocateVectors } from './dot-kernel.js';
+import { KeywordIndex, type KeywordParts } from './keyword.js';
+import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON } from './keyword-file.js';
 import { CitebotError } from './errors.js';
 import type { IndexManifest, LoadedIndex, Passage, WarningSink } from './types.js';
 
-/** On-disk format version, written to `CURRENT` and every manifest. */
-export const FORMAT_VERSION = 1;
+/**
+ * On-disk format version, written to `CURRENT` and every manifest.
+ * 2: the keyword index is stored in the generation; index.json holds one item per line.
+ */
+export const FORMAT_VERSION = 2;
 
 const CURRENT = 'CURRENT';
 const GENERATION_PREFIX = 'gen-';
@@ -37,7 +44,7 @@ const ITEMS_HEADER = '{"version":1,"metadata_config":{},"items":[';
  * Longest stretch of parsing between two yields to the event loop: loading a
  * large index while serving (a reindex) must not hold up a bot's heartbeats.
  */
-const PARSE_SLICE_MS = 10;
+const PARSE_SLICE_MS = 5;
 
 /** What `CURRENT` holds. */
 interface Pointer {
@@ -70,6 +77,13 @@ export interface IndexContent {
   passages: Passage[];
   /** `passages.length × manifest.dim` floats; null in keyword mode. */
   vectors: Float32Array | null;
+  /** The keyword index over `passages`; built by `writeIndex` when not given. */
+  keyword?: KeywordParts;
+}
+
+/** A loaded index with its stored keyword index (null when loaded for an update, which doesn't need it). */
+export interface StoredIndex extends LoadedIndex {
+  keyword: KeywordParts | null;
 }
 
 export interface WriteOptions {
@@ -137,7 +151,12 @@ export function rebuildCommand(dir: string): string {
  * @example
  * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
  */
-export async function openIndex(dir: string, warn: WarningSink = () => undefined): Promise<LoadedIndex> {
+export async function openIndex(dir: string, warn: WarningSink = () => undefined): Promise<StoredIndex> {
+  return openCurrent(dir, warn, true);
+}
+
+async function openCurrent(dir: string, warn: WarningSink, withKeyword: boolean): Promise<StoredIndex> {
+  const loadGeneration = (root: string, generation: string): Promise<StoredIndex> => loadGenerationFolder(root, generation, withKeyword);
   try {
     // A writer may delete the generation we were about to read right after
     // swapping CURRENT; re-reading the pointer then finds the new one.
@@ -149,7 +168,7 @@ export async function openIndex(dir: string, warn: WarningSink = () => undefined
         if (!(err instanceof DamagedGeneration)) throw err;
         const now = await readPointer(dir, () => undefined).catch(() => null);
         if (now && now.generation !== pointer.generation && attempt < 3) continue;
-        return await loadFallback(dir, pointer, err.message, warn);
+        return await loadFallback(dir, pointer, err.message, warn, loadGeneration);
       }
     }
   } catch (err) {
@@ -170,10 +189,11 @@ export async function openIndex(dir: string, warn: WarningSink = () => undefined
  * @example
  * const old = await openIndexForUpdate('embeddings', console.warn); // null → embed everything
  */
-export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<LoadedIndex | null> {
+export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<StoredIndex | null> {
   if (!(await hasIndex(dir))) return null;
   try {
-    return await openIndex(dir, warn);
+    // Without the keyword index: ingest rebuilds it anyway, and at 200k passages it weighs 200 MB.
+    return await openCurrent(dir, warn, false);
   } catch (err) {
     if (!(err instanceof CitebotError)) throw err;
     warn(`Rebuilding the index from scratch: ${err.message}`);
@@ -300,7 +320,13 @@ function damaged(dir: string, reason: string): CitebotError {
   return new CitebotError(`The index in ${dir} is damaged: ${reason}.`, { hint: `Rebuild it: ${rebuildCommand(dir)}` });
 }
 
-async function loadFallback(dir: string, pointer: Pointer, reason: string, warn: WarningSink): Promise<LoadedIndex> {
+async function loadFallback(
+  dir: string,
+  pointer: Pointer,
+  reason: string,
+  warn: WarningSink,
+  loadGeneration: (dir: string, generation: string) => Promise<StoredIndex>,
+): Promise<StoredIndex> {
   if (pointer.previous !== null) {
     try {
       const index = await loadGeneration(dir, pointer.previous);
@@ -316,12 +342,25 @@ async function loadFallback(dir: string, pointer: Pointer, reason: string, warn:
   throw damaged(dir, reason);
 }
 
-async function loadGeneration(dir: string, generation: string): Promise<LoadedIndex> {
+async function loadGenerationFolder(dir: string, generation: string, withKeyword: boolean): Promise<StoredIndex> {
   const genDir = path.join(dir, generation);
   const manifest = await loadManifest(genDir);
+  // The binary files are read while index.json is parsed.
+  const vectors = manifest.mode === 'keyword' ? Promise.resolve(null) : readVectors(path.join(genDir, VECTORS), manifest);
+  const keyword = withKeyword ? readKeyword(genDir, manifest.passages) : Promise.resolve(null);
+  // Settled even when parsing fails first, so no rejection goes unhandled.
+  void Promise.allSettled([vectors, keyword]);
   const passages = await parseItems(await readGenerationBytes(genDir, ITEMS), manifest.passages);
-  const vectors = manifest.mode === 'keyword' ? null : await readVectors(path.join(genDir, VECTORS), manifest);
-  return { dir, generation, manifest, passages, vectors };
+  return { dir, generation, manifest, passages, vectors: await vectors, keyword: await keyword };
+}
+
+async function readKeyword(genDir: string, rows: number): Promise<KeywordParts> {
+  const [json, bin] = await Promise.all([readGenerationFile(genDir, KEYWORD_JSON), readGenerationBytes(genDir, KEYWORD_BIN)]);
+  try {
+    return decodeKeywordParts(json, bin, rows);
+  } catch (err) {
+    throw new DamagedGeneration((err as Error).message);
+  }
 }
 
 async function loadManifest(genDir: string): Promise<StoredManifest> {
@@ -479,6 +518,9 @@ async function writeGeneration(genDir: string, content: IndexContent, fs: FileSy
   const { passages, vectors } = content;
   if (vectors) await writeFileAtomic(path.join(genDir, VECTORS), [littleEndian(vectors)], fs);
   await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages), fs);
+  const keyword = encodeKeywordParts(content.keyword ?? (await KeywordIndex.build(passages)).toParts());
+  await writeFileAtomic(path.join(genDir, KEYWORD_JSON), [keyword.json], fs);
+  await writeFileAtomic(path.join(genDir, KEYWORD_BIN), keyword.bin, fs);
   const { mode, model, dim, docsDir, files, skipped = {} } = content.manifest;
   const createdAt = new Date().toISOString();
   const manifest: StoredManifest = {
@@ -544,7 +586,10 @@ function swapBytes(bytes: Uint8Array): void {
 }
 
 /** Programming errors in the caller, not user errors: plain Error. */
-function checkContent({ manifest, passages, vectors }: IndexContent): void {
+function checkContent({ manifest, passages, vectors, keyword }: IndexContent): void {
+  if (keyword && keyword.rows !== passages.length) {
+    throw new Error(`writeIndex: a keyword index of ${keyword.rows} rows for ${passages.length} passages`);
+  }
   const expected = manifest.mode === 'keyword' ? 0 : passages.length * manifest.dim;
   if (manifest.mode === 'keyword' ? vectors !== null || manifest.dim !== 0 : vectors?.length !== expected) {
     throw new Error(`writeIndex: ${vectors?.length ?? 'no'} vector floats for ${passages.length} passages × ${manifest.dim} dims`);

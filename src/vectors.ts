@@ -2,8 +2,14 @@
  * Dense search over the packed vector file: one `Float32Array` of N × dim floats,
  * rows L2-normalised, so a dot product is the cosine similarity. A straight scan
  * with a bounded heap beats any index structure at the sizes citebot serves
- * (tens of thousands of rows) and needs no build step.
+ * (tens to hundreds of thousands of rows) and needs no build step.
+ *
+ * The scan runs in the WebAssembly SIMD kernel (`dot-kernel.ts`) when the
+ * vectors live in its memory, as a loaded index's do; its float32 scores pick
+ * the few rows that can be in the top k, which are then scored exactly. So
+ * results, scores and tie order are those of the plain float64 loop, bit for bit.
  */
+import { kernelScores, type KernelScores } from './dot-kernel.js';
 
 /** A row of the index and its score. */
 export interface Scored {
@@ -113,12 +119,53 @@ export function topK(
   if (dim <= 0 || query.length !== dim) {
     throw new RangeError(`Query has ${query.length} dimensions; the index has ${dim}.`);
   }
+  const fast = k > 0 ? kernelScores(vectors, dim, query) : null;
+  if (fast !== null && Number.isFinite(fast.bound)) return rescoredTopK(vectors, dim, query, k, accept, fast);
   const heap = new TopKHeap(k);
   const rows = Math.floor(vectors.length / dim);
-  for (let row = 0, base = 0; row < rows; row++, base += dim) {
-    let dot = 0;
-    for (let j = 0; j < dim; j++) dot += (vectors[base + j] ?? 0) * (query[j] ?? 0);
-    if (dot > heap.floor && accept(row)) heap.offer(row, dot);
+  for (let row = 0; row < rows; row++) {
+    const score = dot(vectors, row, query, dim);
+    if (score > heap.floor && accept(row)) heap.offer(row, score);
   }
   return heap.sorted();
+}
+
+/**
+ * Every row whose approximate score is within twice the error bound of the
+ * approximate k-th best could be in the exact top k; only those are rescored.
+ * (A true top-k row t has approx(t) ≥ exact(t) − ε ≥ exact k-th − ε ≥ approx k-th − 2ε.)
+ */
+function rescoredTopK(
+  vectors: Float32Array,
+  dim: number,
+  query: Float32Array,
+  k: number,
+  accept: (row: number) => boolean,
+  { scores, bound }: KernelScores,
+): Scored[] {
+  const margin = 2 * bound;
+  const rough = new TopKHeap(k);
+  const candidates: number[] = [];
+  let cut = -Infinity;
+  for (let row = 0; row < scores.length; row++) {
+    const score = scores[row]!;
+    if (score >= cut && accept(row)) {
+      candidates.push(row);
+      rough.offer(row, score);
+      cut = rough.floor - margin;
+    }
+  }
+  const exact = new TopKHeap(k);
+  for (const row of candidates) {
+    if (scores[row]! >= cut) exact.offer(row, dot(vectors, row, query, dim));
+  }
+  return exact.sorted();
+}
+
+/** The exact score: float64 sum in index order, the same in every path. */
+function dot(vectors: Float32Array, row: number, query: Float32Array, dim: number): number {
+  const base = row * dim;
+  let sum = 0;
+  for (let j = 0; j < dim; j++) sum += vectors[base + j]! * query[j]!;
+  return sum;
 }

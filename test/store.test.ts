@@ -65,7 +65,7 @@ describe('writeIndex / openIndex', () => {
     const index = await openIndex(dir, warn);
     expect(index.vectors).toBeNull();
     expect(index.manifest).toMatchObject({ mode: 'keyword', model: null, dim: 0 });
-    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'manifest.json']);
+    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'keyword.bin', 'keyword.json', 'manifest.json']);
   });
 
   it('stores vectors as little-endian float32 rows in item order', async () => {
@@ -125,20 +125,23 @@ describe('refusals', () => {
     expect((await rejection(openIndex(file, warn))).message).toBe(`No index in ${file}.`);
   });
 
-  it('refuses another format, naming both versions and the rebuild command', async () => {
+  it.each([
+    ['an older', 1],
+    ['a newer', FORMAT_VERSION + 1],
+  ])('refuses %s format, naming both versions and the rebuild command', async (_age, format) => {
     await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
     const pointer = await current();
-    await fsp.writeFile(path.join(dir, 'CURRENT'), JSON.stringify({ ...pointer, format: 2 }));
+    await fsp.writeFile(path.join(dir, 'CURRENT'), JSON.stringify({ ...pointer, format }));
 
     const err = await rejection(openIndex(dir, warn));
-    expect(err.message).toBe(`The index in ${dir} is format 2; this citebot reads format 1.`);
+    expect(err.message).toBe(`The index in ${dir} is format ${format}; this citebot reads format ${FORMAT_VERSION}.`);
     expect(err.hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
   });
 
   it('refuses a bare vectra index from before generations', async () => {
     await fsp.writeFile(path.join(dir, 'index.json'), '{"version":1,"metadata_config":{},"items":[]}');
     const err = await rejection(openIndex(dir, warn));
-    expect(err.message).toMatch(/is format 0 .*; this citebot reads format 1\.$/);
+    expect(err.message).toMatch(new RegExp(`is format 0 .*; this citebot reads format ${FORMAT_VERSION}\\.$`));
   });
 });
 
@@ -151,6 +154,9 @@ const damages: Array<[string, (genDir: string) => Promise<void>, RegExp]> = [
   ['manifest dim ≠ vectors', (g) => editManifest(g, { dim: 4 }), /vectors\.f32 has 1024 bytes, expected 512 \(32 passages × 4 dims\)/],
   ['manifest count ≠ items', (g) => editManifest(g, { passages: 5 }), /index\.json holds 32 passages, manifest\.json says 5/],
   ['garbled manifest', (g) => fsp.writeFile(path.join(g, 'manifest.json'), '{"format":1,'), /manifest\.json is truncated/],
+  ['missing keyword.bin', (g) => fsp.rm(path.join(g, 'keyword.bin')), /keyword\.bin is missing/],
+  ['truncated keyword.bin', (g) => truncate(path.join(g, 'keyword.bin'), 0.7), /keyword\.bin has \d+ bytes, expected \d+/],
+  ['garbled keyword.json', (g) => fsp.writeFile(path.join(g, 'keyword.json'), '{"options":'), /keyword\.json is truncated/],
 ];
 
 async function truncate(file: string, fraction: number): Promise<void> {

@@ -65,9 +65,9 @@ describe('citebot ask: the question box', () => {
   });
 
   it.each([
-    ['empty', ''],
-    ['blank', '   '],
-  ])('refuses an %s question in one line with an example, exit code 1', async (_name, question) => {
+    ['an empty', ''],
+    ['a blank', '   '],
+  ])('refuses %s question in one line with an example, exit code 1', async (_name, question) => {
     const result = await ask(ws, [question]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');

@@ -4,7 +4,9 @@
  *   npx tsx bench/calibrate.ts
  *
  * Builds labelled retrievals from ../shared/eval (see the comment in
- * src/abstain.ts for which question goes against which documents), fits a
+ * src/abstain.ts for which question goes against which documents) out of the
+ * calibration half of every question list (bench/quality.ts measures on the
+ * other half), fits a
  * class-balanced logistic regression on the raw features, and prints the
  * coefficients to paste into ABSTAIN_MODEL, with the rates they give per group.
  * The seed test questions are scored for information only, never fitted.
@@ -12,13 +14,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FEATURE_NAMES, answerConfidence, type AbstainFeatures } from '../src/abstain.js';
+import { FEATURE_NAMES, NO_FEATURES, answerConfidence, type AbstainFeatures } from '../src/abstain.js';
 import { parseEvalCases } from '../src/eval.js';
 import { loadDocuments } from '../src/load.js';
 import { Retriever } from '../src/retrieve.js';
 import { splitDocument } from '../src/split.js';
 import type { Passage } from '../src/types.js';
-import { EVAL_DIR, REPO_ROOT, SET_NAMES, memoryIndex, readEvalSet, type EvalSet } from './eval-sets.js';
+import { EVAL_DIR, REPO_ROOT, SET_NAMES, calibrationHalf, memoryIndex, readEvalSet, readOffTopicQuestions, type EvalSet } from './eval-sets.js';
 
 interface Example {
   group: string;
@@ -29,7 +31,7 @@ interface Example {
 /** Questions per article against that article alone, and foreign questions per article. */
 const PER_ARTICLE = 15;
 /** Every n-th question of a full set, to keep the full-corpus groups comparable in size. */
-const FULL_STRIDE: Record<string, number> = { 'squad-v1.1-dev': 5, 'covidqa-2020-04-23': 1 };
+const FULL_STRIDE: Record<string, number> = { 'squad-v1.1-dev': 3, 'covidqa-2020-04-23': 1 };
 const ITERATIONS = 4000;
 const LEARNING_RATE = 0.5;
 const L2 = 1e-3;
@@ -39,10 +41,12 @@ async function main(): Promise<void> {
     console.log(`No eval sets at ${EVAL_DIR}; nothing to calibrate on (skipped).`);
     return;
   }
-  const offTopic = (await readFile(path.join(REPO_ROOT, 'bench', 'offtopic-questions.txt'), 'utf8'))
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  const sets = await Promise.all(SET_NAMES.map((name) => readEvalSet(name)));
+  // Only the calibration half: bench/quality.ts reports abstention on the other half.
+  const offTopic = calibrationHalf(await readOffTopicQuestions());
+  const sets = (await Promise.all(SET_NAMES.map((name) => readEvalSet(name)))).map((set) => ({
+    ...set,
+    questions: calibrationHalf(set.questions),
+  }));
   const examples: Example[] = [];
   for (const set of sets) {
     const others = sets.filter((s) => s !== set).flatMap((s) => s.questions.map((q) => q.q));
@@ -94,7 +98,7 @@ async function label(retriever: Retriever, questions: string[], answerable: bool
   const out: Example[] = [];
   for (const q of questions) {
     const { features } = await retriever.rank(q, 1);
-    out.push({ group, answerable, features: features ?? { coverage: 0, unseen: 0, strength: 0, gap: 0, matched: 0 } });
+    out.push({ group, answerable, features: features ?? NO_FEATURES });
   }
   return out;
 }

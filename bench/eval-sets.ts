@@ -61,6 +61,36 @@ export async function readEvalSet(name: string): Promise<EvalSet> {
   return { name, docsDir, passages, paragraphs, questions };
 }
 
+/**
+ * The half of a list the abstention model is fit on (even positions); the other
+ * half ({@link heldOut}) is what bench/quality.ts reports abstention on, so the
+ * reported figures are not the fit's own.
+ *
+ * @example
+ * calibrationHalf(['a', 'b', 'c']); // → ['a', 'c']
+ */
+export function calibrationHalf<T>(items: readonly T[]): T[] {
+  return items.filter((_, i) => i % 2 === 0);
+}
+
+/**
+ * The half of a list kept out of the abstention fit (odd positions).
+ *
+ * @example
+ * heldOut(['a', 'b', 'c']); // → ['b']
+ */
+export function heldOut<T>(items: readonly T[]): T[] {
+  return items.filter((_, i) => i % 2 === 1);
+}
+
+/** Hand-written questions none of the eval sets answers (bench/offtopic-questions.txt). */
+export async function readOffTopicQuestions(): Promise<string[]> {
+  return (await readFile(path.join(REPO_ROOT, 'bench', 'offtopic-questions.txt'), 'utf8'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
 /** An in-memory index over passages (keyword mode unless vectors are given). */
 export function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0, model: string | null = null): LoadedIndex {
   return {

@@ -2,9 +2,9 @@
  * Small measuring tools shared by the speed benchmark and its child processes.
  *
  * @example
- * const probe = startStallProbe();
+ * const probe = startStallProbe(() => phase);
  * await library.reindex();
- * probe.stop(); // → longest event-loop stall in ms
+ * probe.stop(); // → { ms: longest event-loop stall, where: the phase it happened in }
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -41,24 +41,25 @@ export function randomUnitVectors(rows: number, dim: number, seed: number): Floa
 
 /**
  * Watches the event loop two ways at once: Node's delay histogram (1 ms
- * resolution) and a 1 ms interval whose lateness is the stall. Returns the
- * worse of the two.
+ * resolution) and a 1 ms interval whose lateness is the stall. `stop` returns
+ * the worse of the two, and what `where()` said when the interval saw its worst.
  */
-export function startStallProbe(): { stop(): number } {
+export function startStallProbe(where: () => string = () => ''): { stop(): { ms: number; where: string } } {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   let last = performance.now();
   let worst = 0;
+  let worstWhere = '';
   const timer = setInterval(() => {
     const now = performance.now();
-    worst = Math.max(worst, now - last - 1);
+    if (now - last - 1 > worst) [worst, worstWhere] = [now - last - 1, where()];
     last = now;
   }, 1);
   return {
-    stop(): number {
+    stop(): { ms: number; where: string } {
       clearInterval(timer);
       histogram.disable();
-      return Math.max(worst, histogram.max / 1e6);
+      return { ms: Math.max(worst, histogram.max / 1e6), where: worstWhere };
     },
   };
 }

@@ -5,8 +5,9 @@
  *   npm run bench:quality        (or: npx tsx bench/quality.ts)
  *
  * Needs ../shared/eval beside the repo (SQuAD v1.1 dev and COVID-QA as folders
- * of documents); without it, says so and exits 0. Prints a table and rewrites
- * the "## Answer quality" section of docs/benchmarks.md.
+ * of documents); without it, says so and exits 0. Prints a ranking table and an
+ * abstention table and rewrites the "## Answer quality" section of
+ * docs/benchmarks.md.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,10 +17,24 @@ import path from 'node:path';
 import MiniSearch from 'minisearch';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import { loadEmbedder } from '../src/embed.js';
-import { hitAt, mrrAt, percentile } from '../src/eval.js';
+import { RECOMMENDED_ANSWER_THRESHOLD } from '../src/abstain.js';
+import { abstentionMetrics, hitAt, mrrAt, parseEvalCases, percentile } from '../src/eval.js';
+import { loadDocuments } from '../src/load.js';
+import { splitDocument } from '../src/split.js';
 import { Retriever } from '../src/retrieve.js';
 import type { Embedder } from '../src/types.js';
-import { EVAL_DIR, REPO_ROOT, SET_NAMES, memoryIndex, paragraphRank, readEvalSet, type EvalSet, type Paragraph } from './eval-sets.js';
+import {
+  EVAL_DIR,
+  REPO_ROOT,
+  SET_NAMES,
+  heldOut,
+  memoryIndex,
+  paragraphRank,
+  readEvalSet,
+  readOffTopicQuestions,
+  type EvalSet,
+  type Paragraph,
+} from './eval-sets.js';
 
 type Ranked = Array<{ file: string; paragraph: number }>;
 type Search = (question: string) => Promise<Ranked> | Ranked;
@@ -40,6 +55,26 @@ interface Row {
   p95Ms: number;
 }
 
+/** One folder's abstention outcome at one threshold. */
+interface AbstentionRow {
+  folder: string;
+  threshold: number;
+  /** Share of answerable questions answered. */
+  answered: number;
+  /** Share abstained, per group of unanswerable questions. */
+  abstained: Record<string, number>;
+  precision: number | null;
+  recall: number | null;
+}
+
+/** Confidences of one folder's questions, labelled by group; computed once, judged at every threshold. */
+interface Judged {
+  folder: string;
+  answerable: number[];
+  unanswerable: Record<string, number[]>;
+}
+
+const THRESHOLDS = [...new Set([0.3, RECOMMENDED_ANSWER_THRESHOLD, 0.5])].sort((a, b) => a - b);
 const TINY_MODEL = 'citebot-test/tiny-bert';
 const SECTION = '## Answer quality';
 
@@ -50,9 +85,11 @@ async function main(): Promise<void> {
   }
   const tiny = await tinyEmbedder();
   const rows: Row[] = [];
+  const sets: EvalSet[] = [];
   try {
     for (const name of SET_NAMES) {
       const set = await readEvalSet(name);
+      sets.push(set);
       console.log(`${name}: ${set.paragraphs.length} paragraphs (${set.passages.length} citebot passages), ${set.questions.length} questions`);
       for (const engine of engines(tiny)) rows.push(await measure(engine, set));
     }
@@ -61,7 +98,9 @@ async function main(): Promise<void> {
   }
   const table = markdownTable(rows);
   console.log(`\n${table}\n`);
-  await writeSection(table);
+  const abstention = abstentionTable(await judgeAll(sets));
+  console.log(`${abstention}\n`);
+  await writeSection(`${table}\n\n${ABSTENTION_INTRO}\n\n${abstention}`);
   console.log(`Wrote the "${SECTION}" section of docs/benchmarks.md.`);
 }
 
@@ -105,6 +144,84 @@ async function citebot(set: EvalSet, embedder: Embedder | null): Promise<Search>
   const index = memoryIndex(set.passages, vectors, embedder?.dim ?? 0, embedder?.model ?? null);
   const retriever = new Retriever(index, embedder, { answerThreshold: 0.5 });
   return async (q) => (await retriever.ask(q, { topK: 10 })).results.map((hit) => hit.passage);
+}
+
+const ABSTENTION_INTRO = [
+  `Abstention (keyword mode; the default threshold is ${RECOMMENDED_ANSWER_THRESHOLD}). Eval-set rows use only the`,
+  'held-out half of each question list (odd positions; bench/calibrate.ts fits on the even half):',
+  "a set's own questions against its own documents are answerable; the other set's questions and",
+  'the hand-written off-topic questions (bench/offtopic-questions.txt) are not. Precision = share of',
+  'abstentions that were right, over that mix. The seed row is test/fixtures/seed-questions.jsonl',
+  'against seeds/ (36 answerable, 36 off-topic; never fitted).',
+].join('\n');
+
+/** Every folder's questions, judged once. */
+async function judgeAll(sets: EvalSet[]): Promise<Judged[]> {
+  const offTopic = heldOut(await readOffTopicQuestions());
+  const judged: Judged[] = [];
+  for (const set of sets) {
+    const retriever = new Retriever(memoryIndex(set.passages), null, { answerThreshold: RECOMMENDED_ANSWER_THRESHOLD });
+    const others = sets.filter((s) => s !== set).flatMap((s) => heldOut(s.questions).map((q) => q.q));
+    judged.push({
+      folder: `${set.name} (${set.passages.length} passages)`,
+      answerable: await confidences(retriever, heldOut(set.questions).map((q) => q.q)),
+      unanswerable: { 'other set': await confidences(retriever, others), 'off-topic': await confidences(retriever, offTopic) },
+    });
+  }
+  judged.push(await judgeSeed());
+  return judged;
+}
+
+async function judgeSeed(): Promise<Judged> {
+  const docs = await loadDocuments(path.join(REPO_ROOT, 'seeds'), () => {});
+  const passages = docs.flatMap((doc) => splitDocument(doc));
+  const retriever = new Retriever(memoryIndex(passages), null, { answerThreshold: RECOMMENDED_ANSWER_THRESHOLD });
+  const cases = parseEvalCases(await readFile(path.join(REPO_ROOT, 'test', 'fixtures', 'seed-questions.jsonl'), 'utf8'));
+  return {
+    folder: `seeds/ (${passages.length} passages)`,
+    answerable: await confidences(retriever, cases.filter((c) => c.answerable).map((c) => c.q)),
+    unanswerable: { 'off-topic': await confidences(retriever, cases.filter((c) => !c.answerable).map((c) => c.q)) },
+  };
+}
+
+async function confidences(retriever: Retriever, questions: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const q of questions) out.push((await retriever.ask(q, { topK: 1 })).confidence);
+  return out;
+}
+
+function abstentionRow(judged: Judged, threshold: number): AbstentionRow {
+  const outcomes = [
+    ...judged.answerable.map((c) => ({ shouldAbstain: false, abstained: c < threshold })),
+    ...Object.values(judged.unanswerable).flatMap((list) => list.map((c) => ({ shouldAbstain: true, abstained: c < threshold }))),
+  ];
+  const metrics = abstentionMetrics(outcomes);
+  const share = (list: number[]): number => list.filter((c) => c < threshold).length / Math.max(list.length, 1);
+  return {
+    folder: judged.folder,
+    threshold,
+    answered: metrics.answeredRate ?? 0,
+    abstained: Object.fromEntries(Object.entries(judged.unanswerable).map(([group, list]) => [group, share(list)])),
+    precision: metrics.precision,
+    recall: metrics.recall,
+  };
+}
+
+function abstentionTable(judged: Judged[]): string {
+  const lines = [
+    '| folder | threshold | answerable answered | other set abstained | off-topic abstained | abstention precision | abstention recall |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const cell = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : pct(x));
+  for (const j of judged) {
+    for (const threshold of THRESHOLDS) {
+      const r = abstentionRow(j, threshold);
+      const mark = threshold === RECOMMENDED_ANSWER_THRESHOLD ? ` **(default)**` : '';
+      const cells = [r.folder, `${threshold}${mark}`, pct(r.answered), cell(r.abstained['other set']), cell(r.abstained['off-topic']), cell(r.precision), cell(r.recall)];
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
 }
 
 function byId(paragraphs: Paragraph[], ids: Iterable<string | number>): Ranked {
@@ -205,7 +322,7 @@ function markdownTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-async function writeSection(table: string): Promise<void> {
+async function writeSection(tables: string): Promise<void> {
   const file = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const notes = await readFile(path.join(REPO_ROOT, 'bench', 'quality-notes.md'), 'utf8');
@@ -215,7 +332,7 @@ async function writeSection(table: string): Promise<void> {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, Node ${process.version}` +
       ' (`npm run bench:quality`; data: ../shared/eval, not copied here).',
     '',
-    table,
+    tables,
     '',
     notes.trim(),
     '',

@@ -77,7 +77,7 @@ async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<C
   const { model, dim } = index.manifest;
   const embedder = model === null ? null : fixedEmbedder(model, dim, task.queries + 5);
   const library = new Library({ docsDir: task.docsDir, indexDir: task.indexDir, embedder, answerThreshold: 0.4, topK: 3, warn: () => undefined });
-  await library.load(index);
+  library.load(index);
   const loadMs = performance.now() - started;
   const { questions } = task;
   const ask = await timeQueries(task.queries, (i) => library.ask(questions[i % questions.length]!));

@@ -1,15 +1,20 @@
 /**
- * The inner loop of dense search, in WebAssembly SIMD: the dot product of a
- * query with every row of the packed vector matrix, four float32 lanes at a
- * time. A plain JavaScript loop manages about 1 multiply-add per nanosecond
- * here (50 ms for 50k × 384); this kernel runs at memory speed (about 4 ms),
- * which is what makes 200k passages answerable in well under 100 ms.
+ * The inner loop of dense search, in WebAssembly SIMD: an approximate dot
+ * product of a query with every row of the packed vector matrix. A plain
+ * JavaScript loop manages about 1 multiply-add per nanosecond here (50 ms for
+ * 50k × 384 floats); the kernel scans int8 copies of the rows (one byte per
+ * value, so a quarter of the memory traffic) with 16-bit queries, eight lanes
+ * at a time, in about 1 ms for 50k rows.
+ *
+ * Approximate, with a proven bound: `kernelScores` returns, with the scores,
+ * how far any of them can be from the exact dot product, and `vectors.ts`
+ * rescores exactly the few rows near the top-k cut. The int8 rows are made
+ * once (`prepareVectors`, tens of milliseconds per 50k rows) and keep the error of
+ * each row's rounding, which is what the bound is built from.
  *
  * The module is assembled below byte by byte (no toolchain, no dependency).
  * Vectors must live in the kernel's own memory to be scanned without a copy,
- * so the store allocates them with `allocateVectors`. Scores are float32 sums,
- * not the float64 sums of a JavaScript loop; `vectors.ts` rescores the few
- * rows near the cut exactly, using the error bound `scoreErrorBound` gives.
+ * so the store allocates them with `allocateVectors`.
  */
 
 /** Rows are scanned 16 floats per step: dims that are not a multiple of this use the plain loop. */
@@ -27,26 +32,31 @@ type WasmModule = { readonly compiled: unique symbol };
 
 const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** One allocation: its memory, the instance that scans it, and room for a query and its scores. */
+/** One allocation: its memory, the instance that scans it, and where each region starts. */
 interface KernelMemory {
   exports: KernelExports;
-  /** Floats of vectors the allocation holds. */
-  length: number;
-  /** Byte offset of the scratch area (query, then scores) after the vectors. */
-  scratch: number;
-  /** Largest row norm, measured on the first scan (the error bound needs it). */
-  maxNorm: number | null;
+  memory: { buffer: ArrayBuffer };
+  rows: number;
+  dim: number;
+  /** Byte offsets of the regions after the float32 vectors. */
+  at: { int8: number; scales: number; query: number; scores: number; stats: number };
+  /** Set once the int8 rows are made: the largest rounding error and norm of any row. */
+  prepared: { maxError: number; maxNorm: number } | null;
 }
 
 interface KernelExports {
-  scores(vectors: number, query: number, dim: number, rows: number, out: number): void;
-  maxNormSq(vectors: number, dim: number, rows: number): number;
+  quantize(vectors: number, dim: number, rows: number, int8: number, scales: number, stats: number): void;
+  scores(int8: number, query: number, dim: number, rows: number, scales: number, out: number, queryScale: number): void;
 }
 
 /** Allocations by their buffer; a Float32Array built elsewhere is simply not found. */
 const memories = new WeakMap<ArrayBufferLike, KernelMemory>();
 
 let compiled: WasmModule | null | undefined;
+
+/** The query is rounded to 16-bit integers: its own rounding error is then negligible. */
+const QUERY_STEPS = 32767;
+const ROW_STEPS = 127;
 
 /**
  * A zeroed Float32Array of `rows × dim` floats that `kernelScores` can scan in
@@ -56,19 +66,40 @@ let compiled: WasmModule | null | undefined;
  * @example
  * const vectors = allocateVectors(rows, dim);
  * await handle.read(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+ * prepareVectors(vectors, dim);
  */
 export function allocateVectors(rows: number, dim: number): Float32Array {
   const module = kernelModule();
   const length = rows * dim;
-  const bytes = length * 4;
-  // Room after the vectors for one query and one score per row.
-  const total = align(bytes) + align(dim * 4) + rows * 4;
+  const int8 = align(length * 4);
+  const scales = align(int8 + length);
+  const query = align(scales + rows * 4);
+  const scores = align(query + dim * 2);
+  const stats = align(scores + rows * 4);
+  const total = stats + 16;
   if (module === null || dim % KERNEL_DIM_STEP !== 0 || total > 4 * 2 ** 30 - PAGE_BYTES) return new Float32Array(length);
   const memory = new wasm!.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
-  const instance = new wasm!.Instance(module, { env: { memory } });
-  const exports = instance.exports as unknown as KernelExports;
-  memories.set(memory.buffer, { exports, length, scratch: align(bytes), maxNorm: null });
+  const exports = new wasm!.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  memories.set(memory.buffer, { exports, memory, rows, dim, at: { int8, scales, query, scores, stats }, prepared: null });
   return new Float32Array(memory.buffer, 0, length);
+}
+
+/**
+ * Makes the int8 copies of the rows of `vectors` (from `allocateVectors`) the
+ * scan reads. Call once the vectors are filled; they must not change after.
+ * Does nothing for an array the kernel doesn't hold.
+ *
+ * @example
+ * prepareVectors(index.vectors, 384); // tens of ms per 50k rows
+ */
+export function prepareVectors(vectors: Float32Array, dim: number): void {
+  const memory = held(vectors, dim);
+  if (!memory || memory.prepared) return;
+  const { at, rows } = memory;
+  memory.exports.quantize(0, dim, rows, at.int8, at.scales, at.stats);
+  const [maxErrorSq, maxNormSq] = new Float32Array(memory.memory.buffer, at.stats, 2);
+  // float32 sums of squares: the slack covers their own rounding.
+  memory.prepared = { maxError: Math.sqrt(maxErrorSq!) * 1.01 + 1e-7, maxNorm: Math.sqrt(maxNormSq!) * 1.01 + 1e-7 };
 }
 
 /** Approximate scores of every row, and how far any of them can be from the exact dot product. */
@@ -85,37 +116,49 @@ export interface KernelScores {
  *
  * @example
  * const result = kernelScores(index.vectors, 384, question);
- * if (result) best = result.scores.indexOf(Math.max(...result.scores));
+ * // result.scores[row] is within result.bound of the exact dot product
  */
 export function kernelScores(vectors: Float32Array, dim: number, query: Float32Array): KernelScores | null {
-  const memory = memories.get(vectors.buffer);
-  if (!memory || vectors.byteOffset !== 0 || vectors.length !== memory.length) return null;
-  if (dim % KERNEL_DIM_STEP !== 0 || query.length !== dim) return null;
-  const rows = Math.floor(vectors.length / dim);
-  const queryAt = memory.scratch;
-  const scoresAt = align(queryAt + dim * 4);
-  new Float32Array(vectors.buffer, queryAt, dim).set(query);
-  memory.exports.scores(0, queryAt, dim, rows, scoresAt);
-  // float32 sums of squares: 1% slack more than covers their own rounding.
-  memory.maxNorm ??= Math.sqrt(memory.exports.maxNormSq(0, dim, rows)) * 1.01;
-  return { scores: new Float32Array(vectors.buffer, scoresAt, rows), bound: scoreErrorBound(dim, norm(query), memory.maxNorm) };
+  const memory = held(vectors, dim);
+  if (!memory || query.length !== dim) return null;
+  prepareVectors(vectors, dim);
+  const { at, rows, prepared } = memory;
+  const { maxError, maxNorm } = prepared!;
+  let largest = 0;
+  for (const x of query) largest = Math.max(largest, Math.abs(x));
+  const step = largest / QUERY_STEPS;
+  const rounded = new Int16Array(memory.memory.buffer, at.query, dim);
+  let queryNormSq = 0;
+  let roundingSq = 0;
+  for (let j = 0; j < dim; j++) {
+    const x = query[j]!;
+    rounded[j] = step > 0 ? Math.round(x / step) : 0;
+    queryNormSq += x * x;
+    roundingSq += (x - rounded[j]! * step) ** 2;
+  }
+  memory.exports.scores(at.int8, at.query, dim, rows, at.scales, at.scores, step);
+  const bound = scoreErrorBound(Math.sqrt(queryNormSq), Math.sqrt(roundingSq), maxNorm, maxError);
+  return { scores: new Float32Array(memory.memory.buffer, at.scores, rows), bound };
 }
 
 /**
- * Worst-case rounding error of a float32 dot product of length `dim`
- * (Higham's γ_n · Σ|aᵢbᵢ| ≤ γ_n · ‖a‖‖b‖, with n = dim + 2 for the products
- * and the final lane sums), doubled for safety.
+ * How far a kernel score can be from the exact dot product q·v. With q̃ and ṽ
+ * the rounded query and row: q·v − q̃·ṽ = q·(v − ṽ) + (q − q̃)·ṽ, so the error
+ * is at most ‖q‖·‖v − ṽ‖ + ‖q − q̃‖·‖ṽ‖, plus the float32 rounding of the
+ * final scaling (three roundings of at most 2⁻²⁴ each, taken as 2⁻²¹).
+ *
+ * @example
+ * scoreErrorBound(1, 1e-5, 1, 0.01); // ≈ 0.01
  */
-export function scoreErrorBound(dim: number, queryNorm: number, rowNorm: number): number {
-  const unit = 2 ** -24;
-  const n = dim + 2;
-  return (2 * ((n * unit) / (1 - n * unit)) * queryNorm * rowNorm);
+export function scoreErrorBound(queryNorm: number, queryError: number, rowNorm: number, rowError: number): number {
+  const rounded = (queryNorm + queryError) * (rowNorm + rowError);
+  return (queryNorm * rowError + queryError * (rowNorm + rowError) + 2 ** -21 * rounded) * 1.01;
 }
 
-function norm(vector: Float32Array): number {
-  let sum = 0;
-  for (const x of vector) sum += x * x;
-  return Math.sqrt(sum);
+function held(vectors: Float32Array, dim: number): KernelMemory | null {
+  const memory = memories.get(vectors.buffer);
+  if (!memory || vectors.byteOffset !== 0 || vectors.length !== memory.rows * memory.dim || dim !== memory.dim) return null;
+  return memory;
 }
 
 function align(bytes: number): number {
@@ -147,20 +190,46 @@ const OP = {
   loop: 0x03,
   brIf: 0x0d,
   end: 0x0b,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  f32Load: 0x2a,
   f32Store: 0x38,
   i32Const: 0x41,
+  f32Const: 0x43,
   i32Eqz: 0x45,
   i32LtU: 0x49,
+  f32Gt: 0x5e,
   i32Add: 0x6a,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
   f32Add: 0x92,
+  f32Mul: 0x94,
+  f32Div: 0x95,
   f32Max: 0x97,
-  f32Const: 0x43,
+  f32ConvertI32S: 0xb2,
 } as const;
-const SIMD = { load: 0x00, const: 0x0c, extractLane: 0x1f, add: 0xe4, mul: 0xe6 } as const;
+const SIMD = {
+  load: 0x00,
+  load8x8S: 0x01,
+  store: 0x0b,
+  const: 0x0c,
+  f32x4Splat: 0x13,
+  i32x4ExtractLane: 0x1b,
+  f32x4ExtractLane: 0x1f,
+  i8x16NarrowI16x8S: 0x65,
+  f32x4Nearest: 0x6a,
+  i16x8NarrowI32x4S: 0x85,
+  i32x4Add: 0xae,
+  i32x4DotI16x8S: 0xba,
+  f32x4Abs: 0xe0,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Max: 0xe9,
+  i32x4TruncSatF32x4S: 0xf8,
+} as const;
 
 function leb(value: number): number[] {
   const out: number[] = [];
@@ -182,104 +251,151 @@ const name = (text: string): number[] => [...leb(text.length), ...Buffer.from(te
 const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 const vector = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const simd = (op: number, ...immediates: number[]): number[] => [0xfd, ...leb(op), ...immediates];
-/** v128.load with 16-byte alignment at a constant offset from the address on the stack. */
+/** v128.load (16-byte aligned) at a constant offset from the address on the stack. */
 const load = (offset: number): number[] => simd(SIMD.load, 4, ...leb(offset));
+/** v128.load8x8_s: eight int8 values widened to int16 lanes. */
+const load8x8 = (offset: number): number[] => simd(SIMD.load8x8S, 3, ...leb(offset));
 const get = (local: number): number[] => [OP.localGet, local];
 const set = (local: number): number[] => [OP.localSet, local];
+const tee = (local: number): number[] => [OP.localTee, local];
 const i32 = (value: number): number[] => [OP.i32Const, ...sleb(value)];
+const f32 = (value: number): number[] => [OP.f32Const, ...new Uint8Array(new Float32Array([value]).buffer)];
+const zeroV128 = (): number[] => simd(SIMD.const, ...new Array<number>(16).fill(0));
+const addTo = (local: number, ...bytes: number[]): number[] => [...get(local), ...bytes, OP.i32Add, ...set(local)];
 
-/** Sum of the four lanes of the v128 in `local`, left on the stack as an f32. */
-function laneSum(local: number): number[] {
+/** Combines the four f32 lanes of the v128 in `local` with `op` (add or max), leaving an f32. */
+function lanes(local: number, op: number): number[] {
   return [
-    ...get(local), ...simd(SIMD.extractLane, 0),
-    ...get(local), ...simd(SIMD.extractLane, 1), OP.f32Add,
-    ...get(local), ...simd(SIMD.extractLane, 2), OP.f32Add,
-    ...get(local), ...simd(SIMD.extractLane, 3), OP.f32Add,
+    ...get(local), ...simd(SIMD.f32x4ExtractLane, 0),
+    ...get(local), ...simd(SIMD.f32x4ExtractLane, 1), op,
+    ...get(local), ...simd(SIMD.f32x4ExtractLane, 2), op,
+    ...get(local), ...simd(SIMD.f32x4ExtractLane, 3), op,
   ];
 }
 
 /**
- * scores(vectors, query, dim, rows, out): out[r] = Σ vectors[r·dim + j] · query[j].
- * Locals: 5 row, 6 byte offset in the row, 7 row bytes, 8–11 four accumulators
- * (independent sums, so additions don't wait on each other).
+ * quantize(vectors, dim, rows, int8, scales, stats): for each row, scale =
+ * max|v| / 127, int8 = round(v / scale); stats[0] = the largest Σ(v − scale·int8)²
+ * of any row, stats[1] = the largest Σv².
+ */
+function quantizeBody(): number[] {
+  const [vectors, dim, rows, int8, scales, stats] = [0, 1, 2, 3, 4, 5];
+  const [row, at, rowBytes] = [6, 7, 8];
+  const [largest, inverse, scale, error, normSq, x] = [9, 10, 11, 12, 13, 14];
+  const rounded = [15, 16, 17, 18];
+  const [maxError, maxNorm, top] = [19, 20, 21];
+  const roundStep = (k: number): number[] => [
+    ...get(vectors), ...get(at), OP.i32Add, ...load(16 * k), ...tee(x),
+    ...get(inverse), ...simd(SIMD.f32x4Mul), ...simd(SIMD.f32x4Nearest), ...tee(rounded[k]!),
+    // error += (x − rounded·scale)², normSq += x²
+    ...get(scale), ...simd(SIMD.f32x4Mul), ...get(x), ...simd(SIMD.f32x4Sub), ...tee(x),
+    ...get(x), ...simd(SIMD.f32x4Mul), ...get(error), ...simd(SIMD.f32x4Add), ...set(error),
+    ...get(vectors), ...get(at), OP.i32Add, ...load(16 * k), ...tee(x),
+    ...get(x), ...simd(SIMD.f32x4Mul), ...get(normSq), ...simd(SIMD.f32x4Add), ...set(normSq),
+  ];
+  const int = (k: number): number[] => [...get(rounded[k]!), ...simd(SIMD.i32x4TruncSatF32x4S)];
+  return [
+    ...vector([[3, I32], [10, V128], [3, F32]]),
+    ...get(dim), ...i32(2), OP.i32Shl, ...set(rowBytes),
+    OP.block, VOID_BLOCK,
+    ...get(rows), OP.i32Eqz, OP.brIf, 0,
+    OP.loop, VOID_BLOCK,
+    // largest |v| of the row
+    ...zeroV128(), ...set(largest),
+    ...i32(0), ...set(at),
+    OP.loop, VOID_BLOCK,
+    ...get(vectors), ...get(at), OP.i32Add, ...load(0), ...simd(SIMD.f32x4Abs), ...get(largest), ...simd(SIMD.f32x4Max), ...set(largest),
+    ...get(at), ...i32(16), OP.i32Add, ...tee(at), ...get(rowBytes), OP.i32LtU, OP.brIf, 0,
+    OP.end,
+    ...lanes(largest, OP.f32Max), ...set(top),
+    // scale = top / 127 (stored); inverse = top > 0 ? 127 / top : 0
+    ...get(scales), ...get(top), ...f32(ROW_STEPS), OP.f32Div, OP.f32Store, 2, 0,
+    ...get(top), ...f32(ROW_STEPS), OP.f32Div, ...simd(SIMD.f32x4Splat), ...set(scale),
+    ...f32(ROW_STEPS), ...get(top), OP.f32Div, ...f32(0), ...get(top), ...f32(0), OP.f32Gt, OP.select,
+    ...simd(SIMD.f32x4Splat), ...set(inverse),
+    ...zeroV128(), ...set(error),
+    ...zeroV128(), ...set(normSq),
+    ...i32(0), ...set(at),
+    OP.loop, VOID_BLOCK,
+    ...roundStep(0), ...roundStep(1), ...roundStep(2), ...roundStep(3),
+    // int8[at / 4 …] = the sixteen rounded values, narrowed 32 → 16 → 8 bits
+    ...get(int8), ...get(at), ...i32(2), OP.i32ShrU, OP.i32Add,
+    ...int(0), ...int(1), ...simd(SIMD.i16x8NarrowI32x4S),
+    ...int(2), ...int(3), ...simd(SIMD.i16x8NarrowI32x4S),
+    ...simd(SIMD.i8x16NarrowI16x8S),
+    ...simd(SIMD.store, 4, 0),
+    ...get(at), ...i32(64), OP.i32Add, ...tee(at), ...get(rowBytes), OP.i32LtU, OP.brIf, 0,
+    OP.end,
+    ...get(maxError), ...lanes(error, OP.f32Add), OP.f32Max, ...set(maxError),
+    ...get(maxNorm), ...lanes(normSq, OP.f32Add), OP.f32Max, ...set(maxNorm),
+    ...addTo(vectors, ...get(rowBytes)),
+    ...addTo(int8, ...get(dim)),
+    ...addTo(scales, ...i32(4)),
+    ...get(row), ...i32(1), OP.i32Add, ...tee(row), ...get(rows), OP.i32LtU, OP.brIf, 0,
+    OP.end,
+    OP.end,
+    ...get(stats), ...get(maxError), OP.f32Store, 2, 0,
+    ...get(stats), ...get(maxNorm), OP.f32Store, 2, 4,
+    OP.end,
+  ];
+}
+
+/**
+ * scores(int8, query, dim, rows, scales, out, queryScale): out[r] =
+ * (Σ int8[r·dim + j] · query[j]) · scales[r] · queryScale, the query as int16.
+ * Two accumulators of 32-bit integer sums (exact: |sum| ≤ 384 · 127 · 32767 < 2³¹).
  */
 function scoresBody(): number[] {
-  const [vectors, query, dim, rows, out, row, at, rowBytes] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const acc = [8, 9, 10, 11] as const;
-  const step = acc.flatMap((local, i) => [
-    ...get(local),
-    ...get(vectors), ...get(at), OP.i32Add, ...load(16 * i),
-    ...get(query), ...get(at), OP.i32Add, ...load(16 * i),
-    ...simd(SIMD.mul), ...simd(SIMD.add), ...set(local),
-  ]);
-  return [
-    ...vector([[3, I32], [4, V128]]),
-    ...get(dim), ...i32(2), OP.i32Shl, ...set(rowBytes),
-    OP.block, VOID_BLOCK,
-    ...get(rows), OP.i32Eqz, OP.brIf, 0,
-    OP.loop, VOID_BLOCK,
-    ...simd(SIMD.const, ...new Array<number>(16).fill(0)),
-    OP.localTee, acc[0], OP.localTee, acc[1], OP.localTee, acc[2], ...set(acc[3]),
-    ...i32(0), ...set(at),
-    OP.loop, VOID_BLOCK,
-    ...step,
-    ...get(at), ...i32(64), OP.i32Add, OP.localTee, at, ...get(rowBytes), OP.i32LtU, OP.brIf, 0,
-    OP.end,
-    // out[row] = lane sum of (acc0 + acc1) + (acc2 + acc3)
-    ...get(out), ...get(row), ...i32(2), OP.i32Shl, OP.i32Add,
-    ...get(acc[0]), ...get(acc[1]), ...simd(SIMD.add), ...get(acc[2]), ...get(acc[3]), ...simd(SIMD.add), ...simd(SIMD.add),
-    ...set(acc[0]),
-    ...laneSum(acc[0]),
-    OP.f32Store, 2, 0,
-    ...get(vectors), ...get(rowBytes), OP.i32Add, ...set(vectors),
-    ...get(row), ...i32(1), OP.i32Add, OP.localTee, row, ...get(rows), OP.i32LtU, OP.brIf, 0,
-    OP.end,
-    OP.end,
-    OP.end,
+  const [int8, query, dim, rows, scales, out, queryScale] = [0, 1, 2, 3, 4, 5, 6];
+  const [row, at] = [7, 8];
+  const acc = [9, 10] as const;
+  const half = (k: 0 | 1): number[] => [
+    ...get(acc[k]),
+    ...get(int8), ...get(at), OP.i32Add, ...load8x8(8 * k),
+    ...get(query), ...get(at), ...i32(1), OP.i32Shl, OP.i32Add, ...load(16 * k),
+    ...simd(SIMD.i32x4DotI16x8S), ...simd(SIMD.i32x4Add), ...set(acc[k]),
   ];
-}
-
-/**
- * maxNormSq(vectors, dim, rows) → the largest Σ vectors[r·dim + j]² over rows.
- * Locals: 3 row, 4 byte offset, 5 row bytes, 6 accumulator, 7 best so far.
- */
-function maxNormSqBody(): number[] {
-  const [vectors, dim, rows, row, at, rowBytes, acc, best] = [0, 1, 2, 3, 4, 5, 6, 7];
   return [
-    ...vector([[3, I32], [1, V128], [1, F32]]),
-    ...get(dim), ...i32(2), OP.i32Shl, ...set(rowBytes),
+    ...vector([[2, I32], [2, V128]]),
     OP.block, VOID_BLOCK,
     ...get(rows), OP.i32Eqz, OP.brIf, 0,
     OP.loop, VOID_BLOCK,
-    ...simd(SIMD.const, ...new Array<number>(16).fill(0)), ...set(acc),
+    ...zeroV128(), ...tee(acc[0]), ...set(acc[1]),
     ...i32(0), ...set(at),
     OP.loop, VOID_BLOCK,
-    ...get(acc),
-    ...get(vectors), ...get(at), OP.i32Add, ...load(0),
-    ...get(vectors), ...get(at), OP.i32Add, ...load(0),
-    ...simd(SIMD.mul), ...simd(SIMD.add), ...set(acc),
-    ...get(at), ...i32(16), OP.i32Add, OP.localTee, at, ...get(rowBytes), OP.i32LtU, OP.brIf, 0,
+    ...half(0), ...half(1),
+    ...get(at), ...i32(16), OP.i32Add, ...tee(at), ...get(dim), OP.i32LtU, OP.brIf, 0,
     OP.end,
-    ...get(best), ...laneSum(acc), OP.f32Max, ...set(best),
-    ...get(vectors), ...get(rowBytes), OP.i32Add, ...set(vectors),
-    ...get(row), ...i32(1), OP.i32Add, OP.localTee, row, ...get(rows), OP.i32LtU, OP.brIf, 0,
+    // out[row] = f32(lane sum) · scales[row] · queryScale
+    ...get(out), ...get(row), ...i32(2), OP.i32Shl, OP.i32Add,
+    ...get(acc[0]), ...get(acc[1]), ...simd(SIMD.i32x4Add), ...tee(acc[0]),
+    ...simd(SIMD.i32x4ExtractLane, 0),
+    ...get(acc[0]), ...simd(SIMD.i32x4ExtractLane, 1), OP.i32Add,
+    ...get(acc[0]), ...simd(SIMD.i32x4ExtractLane, 2), OP.i32Add,
+    ...get(acc[0]), ...simd(SIMD.i32x4ExtractLane, 3), OP.i32Add,
+    OP.f32ConvertI32S,
+    ...get(scales), ...get(row), ...i32(2), OP.i32Shl, OP.i32Add, OP.f32Load, 2, 0,
+    ...get(queryScale), OP.f32Mul, OP.f32Mul,
+    OP.f32Store, 2, 0,
+    ...addTo(int8, ...get(dim)),
+    ...get(row), ...i32(1), OP.i32Add, ...tee(row), ...get(rows), OP.i32LtU, OP.brIf, 0,
     OP.end,
     OP.end,
-    ...get(best),
     OP.end,
   ];
 }
 
 function kernelBytes(): Uint8Array {
-  const bodies = [scoresBody(), maxNormSqBody()];
+  const bodies = [quantizeBody(), scoresBody()];
+  const params = (types: number[]): number[] => vector(types.map((t) => [t]));
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    // Types: 0 = (i32 ×5) → (), 1 = (i32 ×3) → f32
-    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vector([[I32], [I32], [I32]]), 1, F32]])),
+    // Types: 0 = quantize (i32 ×6) → (), 1 = scores (i32 ×6, f32) → ()
+    ...section(1, vector([[0x60, ...params([I32, I32, I32, I32, I32, I32]), 0], [0x60, ...params([I32, I32, I32, I32, I32, I32, F32]), 0]])),
     // Imports: env.memory, at least one page
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
     ...section(3, vector([[0], [1]])),
-    ...section(7, vector([[...name('scores'), 0x00, 0], [...name('maxNormSq'), 0x00, 1]])),
+    ...section(7, vector([[...name('quantize'), 0x00, 0], [...name('scores'), 0x00, 1]])),
     ...section(10, vector(bodies.map((body) => [...leb(body.length), ...body]))),
   ]);
 }

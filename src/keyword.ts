@@ -340,7 +340,10 @@ class TripleBuffer {
    */
   *toPostings(termCount: number, norms: Float64Array): Generator<void, Pick<KeywordParts, 'offsets' | 'postingRows' | 'weights'>> {
     const offsets = new Uint32Array(termCount + 1);
-    for (let i = 0; i < this.size; i++) offsets[(this.terms[i] ?? 0) + 1]!++;
+    for (let i = 0; i < this.size; i++) {
+      offsets[(this.terms[i] ?? 0) + 1]!++;
+      if (i % SORT_STEP === 0) yield;
+    }
     for (let t = 0; t < termCount; t++) offsets[t + 1]! += offsets[t] ?? 0;
     yield;
     const cursor = offsets.slice(0, termCount);

@@ -115,8 +115,7 @@ export class Retriever {
     const top = hits[0];
     if (top === undefined) return { mode: this.mode, hits, query, features: null };
     const topScore = keywordHits.find((h) => h.row === top.row)?.score ?? 0;
-    const runnerUp = keywordHits.find((h) => h.row !== top.row)?.score ?? 0;
-    const features = abstainFeatures(this.keyword, query, { row: top.row, score: topScore }, runnerUp);
+    const features = abstainFeatures(this.keyword, query, { row: top.row, score: topScore, text: this.passageAt(top.row).text });
     return { mode: this.mode, hits, query, features };
   }
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { realFileSystem, removeTempFiles, syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
 import { PROJECT_DIR } from './config.js';
-import { allocateVectors } from './dot-kernel.js';
+import { allocateVectors, prepareVectors } from './dot-kernel.js';
 import { KeywordIndex, type KeywordParts } from './keyword.js';
 import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON } from './keyword-file.js';
 import { CitebotError } from './errors.js';
@@ -36,8 +36,8 @@ const GENERATION_PREFIX = 'gen-';
 const MANIFEST = 'manifest.json';
 const ITEMS = 'index.json';
 const VECTORS = 'vectors.f32';
-/** index.json is streamed in pieces of about this many characters. */
-const CHUNK_CHARS = 1 << 20;
+/** index.json is streamed in pieces of about this many characters (a few ms of JSON each). */
+const CHUNK_CHARS = 1 << 18;
 /** index.json's first line when it holds one item per line (as `writeIndex` writes it). */
 const ITEMS_HEADER = '{"version":1,"metadata_config":{},"items":[';
 /**
@@ -511,6 +511,7 @@ async function readVectors(file: string, manifest: IndexManifest): Promise<Float
     await handle.close();
   }
   if (os.endianness() === 'BE') swapBytes(bytes);
+  prepareVectors(vectors, manifest.dim);
   return vectors;
 }
 

@@ -5,9 +5,10 @@
  * (tens to hundreds of thousands of rows) and needs no build step.
  *
  * The scan runs in the WebAssembly SIMD kernel (`dot-kernel.ts`) when the
- * vectors live in its memory, as a loaded index's do; its float32 scores pick
- * the few rows that can be in the top k, which are then scored exactly. So
- * results, scores and tie order are those of the plain float64 loop, bit for bit.
+ * vectors live in its memory, as a loaded index's do; its approximate scores,
+ * with their proven error bound, pick the few rows that can be in the top k,
+ * which are then scored exactly. So results, scores and tie order are those
+ * of the plain float64 loop, bit for bit.
  */
 import { kernelScores, type KernelScores } from './dot-kernel.js';
 

@@ -119,6 +119,17 @@ describe('Retriever with vectors (semantic+keyword)', () => {
     expect(embedder.calls).toEqual([['Why do cats purr?']]);
   });
 
+  it('quotes what only the dense side found, but does not claim it answers', async () => {
+    const passages = [passage('a.txt', 1, 'Cats purr when they are content.'), passage('a.txt', 2, 'Dogs bark at strangers.')];
+    const embedder = fakeEmbedder(32);
+    const vectors = await embedder.embed(passages.map((p) => p.text));
+    const retriever = new Retriever(memoryIndex(passages, vectors, 32, embedder.model), embedder, { answerThreshold: 0.4 });
+    const answer = await retriever.ask('How are zeppelins steered?');
+    expect(answer.results.length).toBeGreaterThan(0);
+    expect(answer).toMatchObject({ mode: 'semantic+keyword', answered: false });
+    expect(answer.confidence).toBeLessThan(0.4);
+  });
+
   it.each([
     ['another model', 'other-model', 32],
     ['another vector length', 'fake-hash-32', 16],

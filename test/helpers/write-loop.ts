@@ -6,6 +6,7 @@
  *
  * Usage: node --import tsx test/helpers/write-loop.ts <indexDir> <firstTag> <count> <dim>
  */
+import { KeywordIndex } from '../../src/keyword.js';
 import { acquireLock } from '../../src/lock.js';
 import { writeIndex } from '../../src/store.js';
 import { syntheticContent } from './synthetic-index.js';
@@ -17,6 +18,8 @@ await acquireLock(dir, { waitMs: 10_000 });
 process.stdout.write('ready\n');
 for (let tag = Number(firstTag); ; tag++) {
   const content = syntheticContent({ tag, count: Number(count), dim: Number(dim) });
+  // Built before "start", so the kills land in the file writes, which are what the test is about.
+  content.keyword = new KeywordIndex(content.passages).toParts();
   process.stdout.write(`start ${tag}\n`);
   await writeIndex(dir, content);
   process.stdout.write(`wrote ${tag}\n`);

@@ -15,6 +15,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +70,12 @@ function label(size: number): string {
   return size % 1000 === 0 ? `${size / 1000}k` : String(size);
 }
 
+/** Pause before each measurement, so background writeback from the step before doesn't land in it. */
+const SETTLE_MS = 2000;
+
 /** Runs one measurement in a fresh process and returns its result, or throws with how it ended. */
-function runChild<T extends ChildResult>(task: ChildTask, heapMB = 4096): Promise<T> {
+async function runChild<T extends ChildResult>(task: ChildTask, heapMB = 4096): Promise<T> {
+  await sleep(SETTLE_MS);
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [JSON.stringify(task)], {
       execArgv: ['--import', 'tsx', '--expose-gc', `--max-old-space-size=${heapMB}`],

@@ -66,10 +66,16 @@ export interface FileStamp {
  */
 export interface StoredManifest extends IndexManifest {
   skipped?: Record<string, FileStamp>;
+  /**
+   * Each file's title, once: index.json items leave it out when it is their
+   * file's (for a plain-text file the title is its first line, and repeating it
+   * on every passage made a fifth of index.json).
+   */
+  titles?: Record<string, string>;
 }
 
 /** A manifest before `writeIndex` stamps it with the format, time and passage count. */
-export type ManifestDraft = Omit<StoredManifest, 'format' | 'createdAt' | 'passages'>;
+export type ManifestDraft = Omit<StoredManifest, 'format' | 'createdAt' | 'passages' | 'titles'>;
 
 /** Everything one generation holds. */
 export interface IndexContent {
@@ -104,7 +110,8 @@ interface PassageMetadata {
   part: number;
   lineStart: number;
   lineEnd: number;
-  title: string;
+  /** Only when it differs from the file's title in the manifest. */
+  title?: string;
   headings: string[];
   text: string;
   hash: string;
@@ -350,7 +357,7 @@ async function loadGenerationFolder(dir: string, generation: string, withKeyword
   const keyword = withKeyword ? readKeyword(genDir, manifest.passages) : Promise.resolve(null);
   // Settled even when parsing fails first, so no rejection goes unhandled.
   void Promise.allSettled([vectors, keyword]);
-  const passages = await parseItems(await readGenerationBytes(genDir, ITEMS), manifest.passages);
+  const passages = await parseItems(await readGenerationBytes(genDir, ITEMS), manifest);
   return { dir, generation, manifest, passages, vectors: await vectors, keyword: await keyword };
 }
 
@@ -410,9 +417,10 @@ function parseJson(text: string, name: string): unknown {
  * decoded per line, never as one huge string. Any other valid layout (the
  * file rewritten by vectra itself) is parsed whole.
  */
-async function parseItems(bytes: Buffer, expected: number): Promise<Passage[]> {
+async function parseItems(bytes: Buffer, manifest: StoredManifest): Promise<Passage[]> {
   const header = Buffer.from(`${ITEMS_HEADER}\n`);
-  if (!bytes.subarray(0, header.length).equals(header)) return parseWholeItems(bytes.toString('utf8'), expected);
+  const strings = new Interned(manifest.titles ?? {});
+  if (!bytes.subarray(0, header.length).equals(header)) return parseWholeItems(bytes.toString('utf8'), manifest.passages, strings);
   const passages: Passage[] = [];
   let sliceStart = performance.now();
   let start = header.length;
@@ -424,22 +432,22 @@ async function parseItems(bytes: Buffer, expected: number): Promise<Passage[]> {
     start = end + 1;
     closed = line === ']}';
     if (closed) break;
-    passages.push(toPassage(parseJson(line.endsWith(',') ? line.slice(0, -1) : line, ITEMS), passages.length));
+    passages.push(toPassage(parseJson(line.endsWith(',') ? line.slice(0, -1) : line, ITEMS), passages.length, strings));
     if ((passages.length & 255) === 0 && performance.now() - sliceStart > PARSE_SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
   }
   if (!closed) throw new DamagedGeneration(`${ITEMS} is truncated or not JSON`);
-  return checkCount(passages, expected);
+  return checkCount(passages, manifest.passages);
 }
 
-function parseWholeItems(text: string, expected: number): Passage[] {
+function parseWholeItems(text: string, expected: number, strings: Interned): Passage[] {
   const value = parseJson(text, ITEMS);
   const items = isRecord(value) ? value.items : undefined;
   if (!Array.isArray(items)) throw new DamagedGeneration(`${ITEMS} has no items list`);
   checkCount(items, expected);
-  return items.map((item: unknown, row) => toPassage(item, row));
+  return items.map((item: unknown, row) => toPassage(item, row, strings));
 }
 
 function checkCount<T>(items: T[], expected: number): T[] {
@@ -449,18 +457,39 @@ function checkCount<T>(items: T[], expected: number): T[] {
   return items;
 }
 
-function toPassage(item: unknown, row: number): Passage {
+/**
+ * One copy of each distinct string. Every passage of a file repeats its file
+ * name and title (for a plain-text file, its first line: up to a few hundred
+ * characters), and JSON.parse makes a fresh copy each time: at 200k passages
+ * that is tens of MB.
+ */
+class Interned {
+  private readonly seen = new Map<string, string>();
+
+  constructor(readonly titles: Readonly<Record<string, string>>) {}
+
+  get(value: string): string {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    this.seen.set(value, value);
+    return value;
+  }
+}
+
+function toPassage(item: unknown, row: number, strings: Interned): Passage {
   const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : null;
   if (!meta || !isRecord(item) || typeof item.id !== 'string' || !isPassageMetadata(meta) || meta.row !== row) {
     throw new DamagedGeneration(`${ITEMS} item ${row} is malformed`);
   }
+  const title = meta.title ?? strings.titles[meta.file];
+  if (typeof title !== 'string') throw new DamagedGeneration(`${ITEMS} item ${row} has no title`);
   return {
     id: item.id,
-    file: meta.file,
+    file: strings.get(meta.file),
     paragraph: meta.paragraph,
     part: meta.part,
     lines: [meta.lineStart, meta.lineEnd],
-    title: meta.title,
+    title: strings.get(title),
     headings: meta.headings,
     text: meta.text,
     hash: meta.hash,
@@ -472,10 +501,14 @@ function isPassageMetadata(meta: Record<string, unknown>): meta is Record<string
   return (
     typeof meta.file === 'string' &&
     typeof meta.text === 'string' &&
-    typeof meta.title === 'string' &&
+    (meta.title === undefined || typeof meta.title === 'string') &&
     typeof meta.hash === 'string' &&
     typeof meta.searchable === 'boolean' &&
-    [meta.paragraph, meta.part, meta.lineStart, meta.lineEnd, meta.row].every(isCount) &&
+    isCount(meta.paragraph) &&
+    isCount(meta.part) &&
+    isCount(meta.lineStart) &&
+    isCount(meta.lineEnd) &&
+    isCount(meta.row) &&
     Array.isArray(meta.headings) &&
     meta.headings.every((h) => typeof h === 'string')
   );
@@ -518,7 +551,8 @@ async function readVectors(file: string, manifest: IndexManifest): Promise<Float
 async function writeGeneration(genDir: string, content: IndexContent, fs: FileSystem): Promise<void> {
   const { passages, vectors } = content;
   if (vectors) await writeFileAtomic(path.join(genDir, VECTORS), [littleEndian(vectors)], fs);
-  await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages), fs);
+  const titles = fileTitles(passages);
+  await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages, titles), fs);
   const keyword = encodeKeywordParts(content.keyword ?? (await KeywordIndex.build(passages)).toParts());
   await writeFileAtomic(path.join(genDir, KEYWORD_JSON), [keyword.json], fs);
   await writeFileAtomic(path.join(genDir, KEYWORD_BIN), keyword.bin, fs);
@@ -533,17 +567,25 @@ async function writeGeneration(genDir: string, content: IndexContent, fs: FileSy
     docsDir,
     files,
     skipped,
+    titles,
     passages: passages.length,
   };
   await writeFileAtomic(path.join(genDir, MANIFEST), [`${JSON.stringify(manifest, null, 2)}\n`], fs);
   await syncDirectory(genDir, fs);
 }
 
+/** Each file's title: that of its first passage (all of a file's passages share it). */
+function fileTitles(passages: Passage[]): Record<string, string> {
+  const titles: Record<string, string> = {};
+  for (const passage of passages) titles[passage.file] ??= passage.title;
+  return titles;
+}
+
 /**
  * vectra's LocalIndex layout, produced piecewise so no single huge string is
  * built, one item per line so that `parseItems` can read it piecewise too.
  */
-function* itemsJson(passages: Passage[]): Generator<string> {
+function* itemsJson(passages: Passage[], titles: Record<string, string>): Generator<string> {
   let chunk = `${ITEMS_HEADER}\n`;
   for (const [row, passage] of passages.entries()) {
     const metadata: PassageMetadata = {
@@ -552,7 +594,7 @@ function* itemsJson(passages: Passage[]): Generator<string> {
       part: passage.part,
       lineStart: passage.lines[0],
       lineEnd: passage.lines[1],
-      title: passage.title,
+      ...(passage.title === titles[passage.file] ? {} : { title: passage.title }),
       headings: passage.headings,
       text: passage.text,
       hash: passage.hash,

@@ -60,6 +60,17 @@ describe('writeIndex / openIndex', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('stores each file title once, and round-trips a passage whose title differs from its file', async () => {
+    const content = syntheticContent({ tag: 5, count: 120, dim: 0 });
+    content.passages[7] = { ...content.passages[7]!, title: 'A title of its own' };
+    const generation = await writeIndex(dir, content);
+
+    expect((await openIndex(dir, warn)).passages).toEqual(content.passages);
+    const items = await fsp.readFile(path.join(dir, generation, 'index.json'), 'utf8');
+    expect(items.split('"title":').length - 1).toBe(1);
+    expect((await readManifest(dir))?.titles).toEqual({ 'doc-0.md': 'Document 0', 'doc-1.md': 'Document 1', 'doc-2.md': 'Document 2' });
+  });
+
   it('writes no vectors file in keyword mode', async () => {
     const generation = await writeIndex(dir, syntheticContent({ tag: 2, count: 5, dim: 0 }));
     const index = await openIndex(dir, warn);

@@ -1,20 +1,34 @@
 /**
- * The measurements of bench/speed.ts that need a process of their own: a fresh
- * heap for an honest resident-memory figure, and room for vectra to fail (or,
- * with BM25, to kill its process) without taking the benchmark down.
+ * The measurements of bench/speed.ts, each in a process of its own: a fresh
+ * heap for honest memory and event-loop figures (a bot's process does nothing
+ * else), and room for vectra to fail (or, with BM25, to kill its process)
+ * without taking the benchmark down.
  *
  * Run by speed.ts through `runChild`; the task arrives as JSON in argv[2] and
  * the result goes back as one IPC message.
  */
 import { LocalIndex } from 'vectra';
+import { PROJECT_DIR } from '../src/config.js';
+import { startEmbedderThread } from '../src/embed-thread.js';
 import { Library } from '../src/library.js';
 import { openIndex } from '../src/store.js';
 import type { Embedder } from '../src/types.js';
 import { topK } from '../src/vectors.js';
-import { percentile, randomUnitVectors, residentMB } from './measure.js';
+import { corpusTexts, loadCorpusSource } from './corpus.js';
+import { percentile, randomUnitVectors, residentMB, startStallProbe } from './measure.js';
+import { pipelineRate } from './pipeline.js';
 import { writeVectraIndex, type VectraWrite } from './vectra-index.js';
 
+/** The embedding model both ingest measurements use. */
+export interface ModelSpec {
+  model: string;
+  modelsDir: string;
+  batchSize: number;
+}
+
 export type ChildTask =
+  | { kind: 'ingest'; docsDir: string; indexDir: string; spec: ModelSpec }
+  | { kind: 'pipeline'; texts: number; spec: ModelSpec }
   | { kind: 'citebot'; indexDir: string; docsDir: string; questions: string[]; queries: number }
   | { kind: 'vectra-write'; citebotDir: string; docsDir: string; vectraDir: string }
   | { kind: 'vectra-query'; vectraDir: string; questions: string[]; queries: number; bm25: boolean; dim: number };
@@ -41,7 +55,18 @@ export interface VectraQueryResult {
   query: QueryTimes;
 }
 
-export type ChildResult = CitebotResult | VectraWrite | VectraQueryResult;
+export interface IngestResult {
+  passages: number;
+  seconds: number;
+  /** Longest event-loop stall while `Library.reindex()` ran, and the ingest phase it fell in. */
+  stall: { ms: number; where: string };
+}
+
+export interface PipelineResult {
+  perSecond: number;
+}
+
+export type ChildResult = IngestResult | PipelineResult | CitebotResult | VectraWrite | VectraQueryResult;
 
 const SEED = 7;
 
@@ -68,6 +93,27 @@ async function timeQueries(count: number, run: (i: number) => Promise<unknown>, 
     times.push(performance.now() - started);
   }
   return { p50: percentile(times, 50), p95: percentile(times, 95), count };
+}
+
+/** `Library.reindex()` with the model in its child process, as the bot runs it. */
+async function ingest(task: Extract<ChildTask, { kind: 'ingest' }>): Promise<IngestResult> {
+  const { model, modelsDir, batchSize } = task.spec;
+  const embedder = await startEmbedderThread({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads: 1, batchSize });
+  let phase = 'start';
+  const onProgress = (done: number, total: number, name: string): void => {
+    phase = `${name} ${done}/${total}`;
+  };
+  const library = new Library({ docsDir: task.docsDir, indexDir: task.indexDir, embedder, answerThreshold: 0.4, topK: 3, batchSize, warn: () => undefined, onProgress });
+  const probe = startStallProbe(() => phase);
+  const summary = await library.reindex();
+  const stall = probe.stop();
+  await embedder.close?.();
+  return { passages: summary.passages, seconds: summary.seconds, stall };
+}
+
+async function pipeline(task: Extract<ChildTask, { kind: 'pipeline' }>): Promise<PipelineResult> {
+  const texts = corpusTexts(await loadCorpusSource(PROJECT_DIR), task.texts);
+  return { perSecond: await pipelineRate(task.spec.modelsDir, task.spec.model, texts, task.spec.batchSize) };
 }
 
 async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
@@ -103,6 +149,10 @@ async function vectraQuery(task: Extract<ChildTask, { kind: 'vectra-query' }>): 
 
 async function run(task: ChildTask): Promise<ChildResult> {
   switch (task.kind) {
+    case 'ingest':
+      return ingest(task);
+    case 'pipeline':
+      return pipeline(task);
     case 'citebot':
       return citebot(task);
     case 'vectra-write':

@@ -20,16 +20,13 @@ import { parseArgs } from 'node:util';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_DIR } from '../src/config.js';
-import { DEFAULT_MAX_TOKENS, type EmbedderOptions } from '../src/embed.js';
-import { startEmbedderThread } from '../src/embed-thread.js';
+import { DEFAULT_MAX_TOKENS } from '../src/embed.js';
 import { ingest } from '../src/ingest.js';
-import { Library } from '../src/library.js';
 import type { Embedder } from '../src/types.js';
 import { writeTinyModel } from '../test/fixtures/tiny-model.mjs';
-import { corpusTexts, loadCorpusSource, writeCorpus, type CorpusSource } from './corpus.js';
-import { randomUnitVectors, startStallProbe } from './measure.js';
-import { pipelineRate } from './pipeline.js';
-import type { ChildResult, ChildTask, CitebotResult, VectraQueryResult } from './speed-child.js';
+import { loadCorpusSource, writeCorpus, type CorpusSource } from './corpus.js';
+import { randomUnitVectors } from './measure.js';
+import type { ChildResult, ChildTask, CitebotResult, IngestResult, PipelineResult, VectraQueryResult } from './speed-child.js';
 import type { VectraWrite } from './vectra-index.js';
 
 const ALL_SIZES = [1_000, 10_000, 50_000, 200_000];
@@ -132,22 +129,12 @@ async function measureSize(size: number, root: string, source: CorpusSource, mod
   let ingestRates: SizeResult['ingest'];
   let stallMs: number | null = null;
   if (size <= MODEL_MAX) {
-    const options: EmbedderOptions = { model: MODEL, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads: 1, batchSize: BATCH };
-    const embedder = await startEmbedderThread(options);
-    let phase = 'start';
-    const onProgress = (done: number, total: number, name: string): void => {
-      phase = `${name} ${done}/${total}`;
-    };
-    const library = new Library({ docsDir, indexDir, embedder, answerThreshold: 0.4, topK: 3, batchSize: BATCH, warn: log, onProgress });
-    const probe = startStallProbe(() => phase);
-    const summary = await library.reindex();
-    const stall = probe.stop();
-    stallMs = stall.ms;
-    await embedder.close?.();
-    log(`ingest ${summary.passages} passages in ${summary.seconds.toFixed(1)} s; longest event-loop stall ${stallMs.toFixed(0)} ms (during ${stall.where})`);
-    const texts = corpusTexts(source, Math.min(size, PIPELINE_SAMPLE));
-    const pipeline = await pipelineRate(modelsDir, MODEL, texts, BATCH);
-    ingestRates = { citebot: summary.passages / summary.seconds, pipeline, withoutModel: NaN };
+    const spec = { model: MODEL, modelsDir, batchSize: BATCH };
+    const run = await runChild<IngestResult>({ kind: 'ingest', docsDir, indexDir, spec });
+    stallMs = run.stall.ms;
+    log(`ingest ${run.passages} passages in ${run.seconds.toFixed(1)} s; longest event-loop stall ${stallMs.toFixed(0)} ms (during ${run.stall.where})`);
+    const pipeline = await runChild<PipelineResult>({ kind: 'pipeline', texts: Math.min(size, PIPELINE_SAMPLE), spec });
+    ingestRates = { citebot: run.passages / run.seconds, pipeline: pipeline.perSecond, withoutModel: NaN };
   } else {
     const summary = await ingest({ docsDir, indexDir, embedder: randomEmbedder(), warn: log, batchSize: 4096 });
     log(`ingest ${summary.passages} passages (random vectors) in ${summary.seconds.toFixed(1)} s`);
@@ -267,11 +254,12 @@ function section(results: SizeResult[], source: CorpusSource, seconds: number): 
     'How it was measured:',
     '',
     `- Text: ${source.description}, repeated with one borrowed sentence per copy (bench/corpus.ts); 100 paragraphs per file, one passage each.`,
-    `- Ingest (≤ ${label(MODEL_MAX)}): \`Library.reindex()\` end to end (read, split, embed, write, load), the tiny test model at ${DIM} dims in its child process, 1 onnxruntime thread, batch ${BATCH}. "pipeline" is transformers.js's \`pipeline('feature-extraction')\` with \`{pooling:'mean', normalize:true}\` on the first ${PIPELINE_SAMPLE} of the same texts, same model, same batch size (all ${label(MODEL_MAX)} would take minutes). Above ${label(MODEL_MAX)} the index is built by \`ingest()\` with random unit vectors instead of a model, so the figure is everything but the model; at the model's rate the embedding alone would add size ÷ citebot's rate.`,
+    `- Ingest (≤ ${label(MODEL_MAX)}): \`Library.reindex()\` end to end (read, split, embed, build the keyword index, write, load) in a fresh process, the tiny test model at ${DIM} dims in its child process, 1 onnxruntime thread, batch ${BATCH}. "pipeline" is transformers.js's \`pipeline('feature-extraction')\` with \`{pooling:'mean', normalize:true}\` on the first ${PIPELINE_SAMPLE} of the same texts, same model, same batch size (all ${label(MODEL_MAX)} would take minutes). Above ${label(MODEL_MAX)} the index is built by \`ingest()\` with random unit vectors instead of a model, so the figure is everything but the model; at the model's rate the embedding alone would add size ÷ citebot's rate.`,
     `- Load: citebot = \`openIndex\` + \`Library.load\` (retriever, keyword index, file lookup): what a user waits for before the first answer. vectra = \`new LocalIndex(dir).getIndexStats()\` on an index.json with the same passages, metadata and vectors inline, written by vectra's own \`endUpdate\`. Each in a fresh process; RSS is that process's resident memory after loading and querying.`,
     `- Query: citebot = \`Library.ask\` (keyword + dense, fusion, near-duplicate merge, abstention, highlights), ${CITEBOT_QUERIES} questions from the eval sets, the question's own embedding excluded (a precomputed unit vector). The dense scan reads int8 copies of the rows in WebAssembly SIMD and rescores the rows near the cut exactly (results equal a float64 scan; test/packed-search.test.ts). vectra = \`queryItems(vector, question, 3)\` on the same data. vectra+BM25 = the same with \`isBm25 = true\`, ${BM25_QUERIES} queries after 1 warm-up in a fresh process (vectra's BM25 kills its process on the 21st query); skipped above ${label(BM25_MAX)} passages because it re-reads and re-tokenises every document on every query.`,
-    '- Event-loop stall: the longest delay of a 1 ms timer (and of `monitorEventLoopDelay`) in the process running `Library.reindex()`, where a bot would be answering and heartbeating. On a shared 2-core machine this includes time the process waited for a core while the embedding child and other work ran.',
+    '- Event-loop stall: the longest delay of a 1 ms timer (and of `monitorEventLoopDelay`) in a fresh process running `Library.reindex()`, where a bot would be answering and heartbeating. On a shared 2-core machine this includes time the process waited for a core while the embedding child and other work ran.',
     `- Where vectra "fails", the message is the error vectra's own \`endUpdate\` threw writing that index.`,
+    '- This machine is shared: single timings move by ±20% from run to run, which is why every ratio here is taken side by side within one run.',
   ];
   return `${SECTION}\n\n${notes.join('\n')}\n`;
 }

@@ -121,10 +121,21 @@ export class KeywordIndex {
    * const index = await KeywordIndex.build(passages);
    */
   static async build(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordIndex> {
+    return new KeywordIndex(await KeywordIndex.buildParts(passages, options));
+  }
+
+  /**
+   * Like `build`, but returns the parts alone (what the store writes), without
+   * making the index itself.
+   *
+   * @example
+   * const parts = await KeywordIndex.buildParts(passages); // → { options, documents, rows, terms, … }
+   */
+  static async buildParts(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordParts> {
     const steps = buildParts(passages, { ...DEFAULT_KEYWORD_OPTIONS, ...options });
     let sliceStart = performance.now();
     for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done) return new KeywordIndex(step.value);
+      if (step.done) return step.value;
       if (performance.now() - sliceStart > BUILD_SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();

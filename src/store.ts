@@ -553,7 +553,7 @@ async function writeGeneration(genDir: string, content: IndexContent, fs: FileSy
   if (vectors) await writeFileAtomic(path.join(genDir, VECTORS), [littleEndian(vectors)], fs);
   const titles = fileTitles(passages);
   await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages, titles), fs);
-  const keyword = encodeKeywordParts(content.keyword ?? (await KeywordIndex.build(passages)).toParts());
+  const keyword = encodeKeywordParts(content.keyword ?? (await KeywordIndex.buildParts(passages)));
   await writeFileAtomic(path.join(genDir, KEYWORD_JSON), [keyword.json], fs);
   await writeFileAtomic(path.join(genDir, KEYWORD_BIN), keyword.bin, fs);
   const { mode, model, dim, docsDir, files, skipped = {} } = content.manifest;

@@ -27,6 +27,8 @@ export interface Config {
   modelCacheDir: string;
   /** False: never contact the hub (keyword mode unless MODELS_DIR has the model). */
   allowDownload: boolean;
+  /** Hub (or mirror) the model is downloaded from. */
+  modelHubUrl: string;
   downloadTimeoutMs: number;
   /** onnxruntime intra-op threads for embedding. */
   embedThreads: number;
@@ -77,7 +79,8 @@ export function parseConfig(env: Env): Config {
     modelsDir: read.optionalDir('MODELS_DIR'),
     modelCacheDir: read.dir('MODEL_CACHE_DIR', 'models'),
     allowDownload: read.bool('ALLOW_MODEL_DOWNLOAD', true),
-    downloadTimeoutMs: read.int('MODEL_DOWNLOAD_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    modelHubUrl: read.optionalUrl('MODEL_HUB_URL') ?? 'https://huggingface.co',
+    downloadTimeoutMs: read.int('MODEL_DOWNLOAD_TIMEOUT_MS', 5_000, 100, 3_600_000),
     embedThreads: read.int('EMBED_THREADS', 1, 1, 64),
     embedBatchSize: read.int('EMBED_BATCH_SIZE', 32, 1, 1024),
     topK: read.int('TOP_K', 3, 1, 25),

@@ -103,6 +103,7 @@ export function embedderOptions(config: Config, onProgress?: (progress: Download
     modelsDir: config.modelsDir,
     cacheDir: config.modelCacheDir,
     allowDownload: config.allowDownload,
+    remoteHost: config.modelHubUrl,
     timeoutMs: config.downloadTimeoutMs,
     threads: config.embedThreads,
     batchSize: config.embedBatchSize,

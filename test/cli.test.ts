@@ -3,6 +3,8 @@
  * offline, in keyword mode unless a test supplies the tiny model.
  */
 import fs from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citebot, offlineEnv, seedWorkspace, SEED } from './helpers/cli.js';
@@ -148,5 +150,34 @@ describe('semantic mode with the tiny test model', () => {
     expect(manifest).toMatchObject({ model: 'citebot-test/tiny-bert', dim: 32, mode: 'semantic+keyword' });
     const vectors = await fs.stat(path.join(generation, 'vectors.f32'));
     expect(vectors.size).toBe(manifest.passages * 32 * 4);
+  });
+});
+
+describe('a hub that accepts connections but never answers', () => {
+  let silent: Server;
+  beforeAll(async () => {
+    // Holds every request open: the stall a real outage or captive network causes.
+    silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('gives up after MODEL_DOWNLOAD_TIMEOUT_MS and ingests in keyword mode, saying why in one line', async () => {
+    const port = (silent.address() as AddressInfo).port;
+    const env = offlineEnv({
+      ALLOW_MODEL_DOWNLOAD: 'true',
+      MODEL_HUB_URL: `http://127.0.0.1:${port}`,
+      MODEL_DOWNLOAD_TIMEOUT_MS: '400',
+      MODEL_CACHE_DIR: path.join(ws.dir, 'model-cache'),
+    });
+    const result = await citebot(['ingest', '--docs', ws.docs, '--index', path.join(ws.dir, 'silent-index')], { cwd: ws.dir, env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/in keyword mode/);
+    const notices = result.stderr.split('\n').filter((line) => /keyword mode/i.test(line));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/download timed out: 127\.0\.0\.1:\d+ sent nothing for 0\.4 s/);
   });
 });

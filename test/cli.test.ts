@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citebot, offlineEnv, seedWorkspace, SEED } from './helpers/cli.js';
+import { citebot, offlineEnv, ROOT, seedWorkspace, SEED } from './helpers/cli.js';
 
 const RUBIO = 'A Trump administration team led by Secretary of State Marco Rubio';
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -179,5 +179,35 @@ describe('a hub that accepts connections but never answers', () => {
     const notices = result.stderr.split('\n').filter((line) => /keyword mode/i.test(line));
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/download timed out: 127\.0\.0\.1:\d+ sent nothing for 0\.4 s/);
+  });
+});
+
+describe('citebot eval', () => {
+  const questions = path.join(ROOT, 'test', 'fixtures', 'seed-questions.jsonl');
+
+  it('reports hit@k, MRR@10, abstention and latency as a table', async () => {
+    const result = await citebot(['eval', questions, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^level\s+questions\s+hit@1\s+hit@3\s+hit@5\s+MRR@10$/m);
+    expect(result.stdout).toMatch(/^passage\s+36\s/m);
+    expect(result.stdout).toMatch(/abstention \(positive = should abstain\): 36 should/);
+    expect(result.stdout).toMatch(/latency: mean [\d.]+ ms, p95 [\d.]+ ms over 72 questions/);
+  });
+
+  it('--json gives the same figures as one object', async () => {
+    const result = await citebot(['eval', '--json', questions, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const report = JSON.parse(result.stdout);
+    expect(report.questions).toBe(72);
+    expect(report.passage.cases).toBe(36);
+    expect(report.passage.hit1).toBeGreaterThanOrEqual(0.9);
+    expect(report.abstention.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('names the bad line of a broken questions file', async () => {
+    const bad = path.join(ws.dir, 'bad.jsonl');
+    await fs.writeFile(bad, '{"q": "fine?"}\n{not json}\n');
+    const result = await citebot(['eval', bad, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/line 2/);
   });
 });

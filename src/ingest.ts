@@ -17,16 +17,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { IngestSummary } from './library.js';
 import { DOCUMENT_KINDS, loadDocuments } from './load.js';
 import { acquireLock } from './lock.js';
+import type { FileStamp, ManifestDraft, StoredManifest } from './manifest.js';
 import { splitDocument } from './split.js';
-import {
-  currentGeneration,
-  openIndexForUpdate,
-  readManifest,
-  writeIndex,
-  type FileStamp,
-  type ManifestDraft,
-  type StoredManifest,
-} from './store.js';
+import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from './store.js';
 import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from './types.js';
 
 /** Texts per `embed` call when the caller doesn't say. */

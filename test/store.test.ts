@@ -5,7 +5,8 @@ import { LocalIndex } from 'vectra';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileSystem } from '../src/atomic.js';
 import { CitebotError } from '../src/errors.js';
-import { FORMAT_VERSION, hasIndex, openIndex, readManifest, writeIndex } from '../src/store.js';
+import { FORMAT_VERSION } from '../src/manifest.js';
+import { hasIndex, openIndex, readManifest, writeIndex } from '../src/store.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 
 let dir: string;

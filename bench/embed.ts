@@ -17,6 +17,7 @@ import { DEFAULT_MAX_TOKENS, loadEmbedder, type EmbedderOptions } from '../src/e
 import { startEmbedderThread } from '../src/embed-thread.js';
 import type { Embedder } from '../src/types.js';
 import { writeTinyModel } from '../test/fixtures/tiny-model.mjs';
+import { pipelineEmbed } from './pipeline.js';
 
 const PASSAGES = 2000;
 const SQUAD_DOCS = path.resolve(PROJECT_DIR, '../shared/eval/squad-v1.1-dev/docs');
@@ -42,26 +43,6 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await run();
   return (performance.now() - start) / 1000;
-}
-
-/** transformers.js's own way, as its README shows it. */
-async function pipelineRun(modelsDir: string, model: string, texts: string[], batchSize: number): Promise<{ seconds: number; vectors: Float32Array }> {
-  const { env, pipeline } = await import('@xenova/transformers');
-  env.allowRemoteModels = false;
-  env.localModelPath = modelsDir;
-  env.useFSCache = false;
-  const extract = await pipeline('feature-extraction', model);
-  await extract(texts.slice(0, 2), { pooling: 'mean', normalize: true });
-  const parts: Float32Array[] = [];
-  const seconds = await time(async () => {
-    for (let i = 0; i < texts.length; i += batchSize) {
-      const output = await extract(texts.slice(i, i + batchSize), { pooling: 'mean', normalize: true });
-      parts.push(output.data as Float32Array);
-    }
-  });
-  const vectors = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (vectors.set(p, at), at + p.length), 0);
-  return { seconds, vectors };
 }
 
 async function embedderRun(embedder: Embedder, texts: string[]): Promise<{ seconds: number; vectors: Float32Array }> {
@@ -96,7 +77,7 @@ async function main(): Promise<void> {
   console.log(`Model ${model}; ${texts.length} passages from ${source}; avg ${Math.round(texts.join(' ').length / texts.length)} chars.\n`);
 
   const rows: Row[] = [];
-  const reference = await pipelineRun(modelsDir, model, texts, 32);
+  const reference = await pipelineEmbed(modelsDir, model, texts, 32);
   rows.push({ name: "pipeline('feature-extraction') mean+normalize, batch 32", seconds: reference.seconds });
 
   let ours: Float32Array | null = null;

@@ -16,7 +16,7 @@ export type FileSystem = Pick<typeof fsp, 'open' | 'rename' | 'rm' | 'mkdir' | '
 export const realFileSystem: FileSystem = fsp;
 
 /** Marks temp files, so a cleanup can recognise the leftovers of a killed writer. */
-export const TEMP_MARK = '.tmp-';
+const TEMP_MARK = '.tmp-';
 
 /**
  * A fresh temp name next to `target`: same directory, so the final rename never

@@ -28,7 +28,12 @@ function usage(): string {
   return `Usage: citebot <command> [options]\n\n${lines.join('\n')}\n\nConfiguration: .env (see .env.example). DEBUG=1 shows stack traces.\n`;
 }
 
-/** Runs one command line; resolves to the exit code. Exported for tests. */
+/**
+ * Runs one command line; resolves to the exit code. Exported for tests.
+ *
+ * @example
+ * const code = await run(['ask', '--json', 'Who led the talks?']);
+ */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -59,7 +64,12 @@ function parseCommandLine(command: CliCommand, args: string[]) {
   }
 }
 
-/** Prints an error as one line (a stack only with DEBUG) and returns the exit code. */
+/**
+ * Prints an error as one line (a stack only with DEBUG) and returns the exit code.
+ *
+ * @example
+ * const code = await run(argv).catch((err: unknown) => report(err));
+ */
 export function report(err: unknown, io: Io = processIo): number {
   const debug = debugRequested();
   if (isCitebotError(err)) {

@@ -60,6 +60,10 @@ type Env = Record<string, string | undefined>;
 /**
  * Reads `.env` (if present) into `process.env`, without overriding variables
  * already set, then validates. Call once at start-up.
+ *
+ * @example
+ * const config = loadConfig();
+ * const forTests = loadConfig({ DOCS_DIR: 'test/fixtures/docs' }); // ignores .env and process.env
  */
 export function loadConfig(env?: Env): Config {
   if (env === undefined) {
@@ -69,7 +73,12 @@ export function loadConfig(env?: Env): Config {
   return parseConfig(env);
 }
 
-/** Validates an environment object; throws a CitebotError naming the bad variable. */
+/**
+ * Validates an environment object; throws a CitebotError naming the bad variable.
+ *
+ * @example
+ * parseConfig({ TOP_K: '0' }); // throws 'Invalid TOP_K="0": expected a number from 1 to 25.'
+ */
 export function parseConfig(env: Env): Config {
   const read = new EnvReader(env);
   return {
@@ -100,12 +109,22 @@ export function parseConfig(env: Env): Config {
   };
 }
 
-/** Whether DEBUG is set; readable even when the rest of the config is invalid. */
+/**
+ * Whether DEBUG is set; readable even when the rest of the config is invalid.
+ *
+ * @example
+ * debugRequested({ DEBUG: 'yes' }); // true
+ */
 export function debugRequested(env: Env = process.env): boolean {
   return /^(1|true|yes|on)$/i.test(env.DEBUG?.trim() ?? '');
 }
 
-/** Checks what `serve` needs; throws naming the first missing variable. */
+/**
+ * Checks what `serve` needs; throws naming the first missing variable.
+ *
+ * @example
+ * requireDiscord(config, ['token']); // throws 'DISCORD_TOKEN is not set. …' when it isn't
+ */
 export function requireDiscord(config: Config, needs: Array<'token' | 'applicationId'>): void {
   const names = { token: 'DISCORD_TOKEN', applicationId: 'DISCORD_APPLICATION_ID' } as const;
   for (const need of needs) {

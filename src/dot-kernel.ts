@@ -18,7 +18,7 @@
  */
 
 /** Rows are scanned 16 floats per step: dims that are not a multiple of this use the plain loop. */
-export const KERNEL_DIM_STEP = 16;
+const KERNEL_DIM_STEP = 16;
 
 const PAGE_BYTES = 65_536;
 
@@ -150,7 +150,7 @@ export function kernelScores(vectors: Float32Array, dim: number, query: Float32A
  * @example
  * scoreErrorBound(1, 1e-5, 1, 0.01); // ≈ 0.01
  */
-export function scoreErrorBound(queryNorm: number, queryError: number, rowNorm: number, rowError: number): number {
+function scoreErrorBound(queryNorm: number, queryError: number, rowNorm: number, rowError: number): number {
   const rounded = (queryNorm + queryError) * (rowNorm + rowError);
   return (queryNorm * rowError + queryError * (rowNorm + rowError) + 2 ** -21 * rounded) * 1.01;
 }

@@ -75,7 +75,7 @@ export async function startEmbedderThread(options: EmbedderOptions, script: stri
 }
 
 /** Rebuilds an error the child sent: CitebotErrors stay CitebotErrors, bugs keep their stack. */
-export function fromWorker(error: WorkerError): Error {
+function fromWorker(error: WorkerError): Error {
   if (error.citebot) return new CitebotError(error.message, error.hint === undefined ? {} : { hint: error.hint });
   const bug = new Error(error.message);
   if (error.stack) bug.stack = error.stack;

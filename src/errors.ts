@@ -25,7 +25,12 @@ export class CitebotError extends Error {
   }
 }
 
-/** True for errors citebot raised on purpose (as opposed to bugs). */
+/**
+ * True for errors citebot raised on purpose (as opposed to bugs).
+ *
+ * @example
+ * if (isCitebotError(err)) io.err(`citebot: ${err.userMessage}\n`);
+ */
 export function isCitebotError(err: unknown): err is CitebotError {
   return err instanceof CitebotError;
 }

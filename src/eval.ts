@@ -129,7 +129,7 @@ function parseCase(raw: string, line: number, source: string): EvalCase {
 }
 
 /** Whether a case is judged by passage, by file, or not ranked at all. */
-export function goldLevel(c: EvalCase): 'passage' | 'file' | null {
+function goldLevel(c: EvalCase): 'passage' | 'file' | null {
   if (!c.answerable) return null;
   if (c.paragraph !== undefined || c.expectText !== undefined) return 'passage';
   if (c.file !== undefined || c.expectFiles !== undefined) return 'file';
@@ -237,13 +237,18 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] ?? 0;
 }
 
-/** Arithmetic mean; 0 for an empty list. */
+/**
+ * Arithmetic mean; 0 for an empty list.
+ *
+ * @example
+ * mean([1, 0, 0.5]); // 0.5
+ */
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** Ranking metrics over a list of ranks (0 = not found), or null for none. */
-export function rankMetrics(ranks: readonly number[]): RankMetrics | null {
+function rankMetrics(ranks: readonly number[]): RankMetrics | null {
   if (ranks.length === 0) return null;
   return {
     cases: ranks.length,

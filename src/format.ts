@@ -49,24 +49,40 @@ function round(n: number): number {
   return Math.round(n * 1e4) / 1e4;
 }
 
-/** `file ¶n (lines a–b)`, the source line under every quote. */
+/**
+ * `file ¶n (lines a–b)`, the source line under every quote.
+ *
+ * @example
+ * sourceLabel(passage); // 'guide.md ¶3 (lines 5–7)'
+ */
 export function sourceLabel(passage: Passage): string {
   const [a, b] = passage.lines;
   const lines = a === b ? `line ${a}` : `lines ${a}–${b}`;
   return `${passage.file} ¶${passage.paragraph} (${lines})`;
 }
 
-/** Wraps each highlighted span of `text` with `mark`, e.g. ANSI bold or `**`. */
-export function markSpans(text: string, spans: Span[], mark: (s: string) => string): string {
+/**
+ * Wraps each highlighted span of `text` with `mark`, e.g. ANSI bold or `**`;
+ * the text between spans goes through `plain` (Discord escapes it).
+ *
+ * @example
+ * markSpans('One. Two.', [{ start: 5, end: 9 }], (s) => `**${s}**`); // 'One. **Two.**'
+ */
+export function markSpans(
+  text: string,
+  spans: readonly Span[],
+  mark: (s: string) => string,
+  plain: (s: string) => string = (s) => s,
+): string {
   const sorted = [...spans].sort((x, y) => x.start - y.start);
   let out = '';
   let at = 0;
   for (const { start, end } of sorted) {
     if (start < at || end <= start) continue; // overlapping or empty spans: keep the text verbatim
-    out += text.slice(at, start) + mark(text.slice(start, end));
+    out += plain(text.slice(at, start)) + mark(text.slice(start, end));
     at = end;
   }
-  return out + text.slice(at);
+  return out + plain(text.slice(at));
 }
 
 export const NOT_FOUND = 'Nothing in the documents answers that question.';
@@ -87,6 +103,9 @@ export function formatAnswerText(answer: Answer, bold: (s: string) => string = (
  * Replaces control characters (other than tab and newline) with U+FFFD: a
  * document must not be able to move the cursor or restyle the user's terminal.
  * Same length in UTF-16 units, so highlight offsets still line up.
+ *
+ * @example
+ * terminalSafe('a\x1b[2Jb'); // 'a\ufffd[2Jb'
  */
 export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');

@@ -8,7 +8,7 @@
  */
 import type { Scored } from './vectors.js';
 
-export const RRF_K = 60;
+const RRF_K = 60;
 
 /**
  * Fuses rankings (best first) into one ranking, best first; ties keep the

@@ -44,7 +44,6 @@ export interface LibraryStats {
   generation: string;
   /** Why semantic mode is off, when it is. */
   keywordReason: string | null;
-  questionsAnswered: number;
 }
 
 export interface LibraryApi {
@@ -109,15 +108,12 @@ async function needsIngest(options: LibraryOptions): Promise<boolean> {
 export class Library implements LibraryApi {
   private snapshot: Snapshot | null = null;
   private running: Promise<IngestSummary> | null = null;
-  private answered = 0;
 
   constructor(private readonly options: LibraryOptions) {}
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const { retriever } = this.current();
-    const answer = await retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
-    this.answered += 1;
-    return answer;
+    return retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
   }
 
   files(): string[] {
@@ -134,8 +130,8 @@ export class Library implements LibraryApi {
   }
 
   stats(): LibraryStats {
-    const { index } = this.current();
-    const mode: Mode = index.vectors && this.options.embedder ? 'semantic+keyword' : 'keyword';
+    const { index, retriever } = this.current();
+    const { mode } = retriever;
     return {
       documents: Object.keys(index.manifest.files).length,
       passages: index.passages.length,
@@ -144,7 +140,6 @@ export class Library implements LibraryApi {
       builtAt: index.manifest.createdAt,
       generation: index.generation,
       keywordReason: mode === 'keyword' ? (this.options.keywordReason ?? null) : null,
-      questionsAnswered: this.answered,
     };
   }
 

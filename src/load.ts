@@ -30,7 +30,7 @@ const MAX_CONTROL_SHARE = 0.1;
  * Largest file read. Decoded text must fit one V8 string (~512 M UTF-16 units),
  * and a file this size is a data dump rather than a document anyway.
  */
-export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 interface Root {
   /** The docs folder as given (absolute): `absPath` and `file` are relative to it. */

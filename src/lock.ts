@@ -17,7 +17,7 @@ import { tempPathFor } from './atomic.js';
 import { CitebotError } from './errors.js';
 import { indexWriteError } from './store.js';
 
-export const LOCK_FILE = 'ingest.lock';
+const LOCK_FILE = 'ingest.lock';
 
 /** A killed writer can leave an empty lock file; after this long it counts as abandoned. */
 const UNREADABLE_GRACE_MS = 5_000;

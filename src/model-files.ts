@@ -10,7 +10,7 @@ import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promis
 import path from 'node:path';
 import { CitebotError } from './errors.js';
 
-export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
+const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
 
 /** Download progress of one model file; `total` is null when the server doesn't say. */
 export interface DownloadProgress {
@@ -80,7 +80,7 @@ export async function locateModel(source: ModelSource): Promise<ModelFolder> {
  * The model folder under `root` if it holds the tokenizer and an ONNX file, else null.
  * Either ONNX variant will do; `quantized` says which one wins when both are there.
  */
-export async function findModelFolder(root: string, model: string, quantized: boolean): Promise<ModelFolder | null> {
+async function findModelFolder(root: string, model: string, quantized: boolean): Promise<ModelFolder | null> {
   const dir = path.join(root, ...model.split('/'));
   for (const file of TOKENIZER_FILES) {
     if (!(await exists(path.join(dir, file)))) return null;

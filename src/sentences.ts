@@ -198,7 +198,12 @@ function pushTrimmed(text: string, start: number, end: number, into: Span[]): vo
   if (b > a) into.push({ start: a, end: b });
 }
 
-/** The same characters as `\s` and `String.prototype.trim`. */
+/**
+ * The same characters as `\s` and `String.prototype.trim`.
+ *
+ * @example
+ * isSpace('\u00a0'); // true; isSpace('x') is false
+ */
 export function isSpace(ch: string): boolean {
   const c = ch.charCodeAt(0);
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);

@@ -20,7 +20,7 @@ import type { LoadedDocument, Passage, Span } from './types.js';
 export const DEFAULT_MAX_CHARS = 1000;
 
 /** Fewer words than this make a scrap ("- Share via", "More to Read"): kept, but never an answer. */
-export const MIN_SEARCHABLE_WORDS = 4;
+const MIN_SEARCHABLE_WORDS = 4;
 
 /** Titles longer than this are cut (at a word) with an ellipsis. */
 const MAX_TITLE_CHARS = 200;

@@ -25,7 +25,7 @@ they're they've let's
 `;
 
 /** Lower-case stop words; apostrophes are ASCII (`’` is normalised before lookup). */
-export const STOP_WORDS: ReadonlySet<string> = new Set(
+const STOP_WORDS: ReadonlySet<string> = new Set(
   [LUCENE, QUESTION, ASKER, CONTRACTIONS].join(' ').split(/\s+/).filter(Boolean),
 );
 

@@ -89,7 +89,12 @@ export function bigram(first: string, second: string): string {
   return `${first} ${second}`;
 }
 
-/** Stems one lower-case word; numbers and mixed tokens stay as they are. */
+/**
+ * Stems one lower-case word; numbers and mixed tokens stay as they are.
+ *
+ * @example
+ * stem('running'); // 'run'; stem('2024') stays '2024'
+ */
 export function stem(word: string): string {
   let stemmed = stemCache.get(word);
   if (stemmed === undefined) {

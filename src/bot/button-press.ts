@@ -12,7 +12,7 @@ import { cooldownNotice } from './gate.js';
  * @example
  * expiredNotice(30 * 60_000); // 'This answer has expired: its buttons work for 30 minutes …'
  */
-export function expiredNotice(ttlMs: number): string {
+function expiredNotice(ttlMs: number): string {
   const minutes = Math.round(ttlMs / 60_000);
   return `This answer has expired: its buttons work for ${minutes} minutes and not across bot restarts. Ask again with /ask.`;
 }
@@ -40,5 +40,5 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
     question: record.question,
     passages: record.shown,
   });
-  await interaction.reply({ content: `Thanks, your ${parsed.action === 'up' ? '👍' : '👎'} was recorded.`, flags: MessageFlags.Ephemeral });
+  await notice(interaction, `Thanks, your ${parsed.action === 'up' ? '👍' : '👎'} was recorded.`);
 }

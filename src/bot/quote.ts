@@ -5,6 +5,7 @@
  */
 import type { Span } from '../types.js';
 import { sentenceSpans } from '../sentences.js';
+import { markSpans } from '../format.js';
 import { safeText } from './escape.js';
 
 const ELLIPSIS = '…';
@@ -96,18 +97,8 @@ function renderWindow(text: string, highlights: readonly Span[], window: Span, w
 
 /** Escapes `text[start, end)`, wrapping the parts inside highlight spans in `**`. */
 function markAndEscape(text: string, highlights: readonly Span[], start: number, end: number): string {
-  const spans = [...highlights]
-    .map((h) => ({ start: Math.max(h.start, start), end: Math.min(h.end, end) }))
-    .filter((h) => h.end > h.start)
-    .sort((x, y) => x.start - y.start);
-  let out = '';
-  let at = start;
-  for (const span of spans) {
-    if (span.start < at) continue;
-    out += safeText(text.slice(at, span.start)) + bold(text.slice(span.start, span.end));
-    at = span.end;
-  }
-  return out + safeText(text.slice(at, end));
+  const spans = highlights.map((h) => ({ start: Math.max(h.start, start) - start, end: Math.min(h.end, end) - start }));
+  return markSpans(text.slice(start, end), spans, bold, safeText);
 }
 
 /** Bold per line, with surrounding whitespace kept outside the markers so Discord renders it. */

@@ -33,7 +33,12 @@ export const askCommand = {
   },
 } satisfies CliCommand;
 
-/** Prints one answer, as JSON (one line) or as quoted text. */
+/**
+ * Prints one answer, as JSON (one line) or as quoted text.
+ *
+ * @example
+ * await answerOne(library, 'Who led the talks?', { json: true }, processIo);
+ */
 export async function answerOne(library: Library, question: string, flags: Flags, io: Io): Promise<void> {
   const trimmed = question.trim();
   if (trimmed === '') throw emptyQuestion();
@@ -50,7 +55,7 @@ function bold(text: string): string {
   return `\x1b[1m${text}\x1b[22m`;
 }
 
-export function parseTopK(value: string | undefined): number | undefined {
+function parseTopK(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 25) {

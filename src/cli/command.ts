@@ -22,7 +22,12 @@ export const locationOptions = {
   index: { type: 'string' },
 } as const;
 
-/** Reads a string flag that parseArgs typed loosely. */
+/**
+ * Reads a string flag that parseArgs typed loosely.
+ *
+ * @example
+ * stringFlag({ 'top-k': '5' }, 'top-k'); // '5'; undefined when absent or boolean
+ */
 export function stringFlag(flags: Flags, name: string): string | undefined {
   const value = flags[name];
   return typeof value === 'string' ? value : undefined;

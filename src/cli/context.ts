@@ -32,7 +32,12 @@ export interface LocationFlags {
   index?: string | undefined;
 }
 
-/** Loads config and applies `--docs` / `--index`, which win over `.env`. */
+/**
+ * Loads config and applies `--docs` / `--index`, which win over `.env`.
+ *
+ * @example
+ * const config = configFor({ docs: 'test/fixtures/docs' });
+ */
 export function configFor(flags: LocationFlags): Config {
   const config = loadConfig();
   if (flags.docs) config.docsDir = path.resolve(flags.docs);
@@ -40,7 +45,7 @@ export function configFor(flags: LocationFlags): Config {
   return config;
 }
 
-export function warner(io: Io): WarningSink {
+function warner(io: Io): WarningSink {
   return (message) => io.err(`citebot: ${message}\n`);
 }
 
@@ -52,7 +57,12 @@ export interface Session {
   warn: WarningSink;
 }
 
-/** Picks the embedder once per command; the one-line keyword-mode notice comes from here. */
+/**
+ * Picks the embedder once per command; the one-line keyword-mode notice comes from here.
+ *
+ * @example
+ * const session = await startSession(configFor(flags), io, { thread: true });
+ */
 export async function startSession(config: Config, io: Io, options: { thread?: boolean } = {}): Promise<Session> {
   await checkDocsDir(config.docsDir);
   const warn = warner(io);
@@ -71,7 +81,12 @@ export async function startSession(config: Config, io: Io, options: { thread?: b
   return { config, embedder, keywordReason, warn };
 }
 
-/** Opens the library, building the index first when it is missing or stale. */
+/**
+ * Opens the library, building the index first when it is missing or stale.
+ *
+ * @example
+ * const library = await librarySession(session, io);
+ */
 export async function librarySession(session: Session, io: Io): Promise<Library> {
   const bar = io.interactive ? progressBar(io) : null;
   const library = await openLibrary({
@@ -93,7 +108,12 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
   return library;
 }
 
-/** The one line an ingest ends with. */
+/**
+ * The one line an ingest ends with.
+ *
+ * @example
+ * summaryLine(summary); // 'Indexed 2 files, 40 passages (40 new, 0 changed, 0 removed) in keyword mode in 1.2 s.'
+ */
 export function summaryLine(s: IngestSummary): string {
   const files = `${s.files} file${s.files === 1 ? '' : 's'}`;
   const changes = `${s.added} new, ${s.changed} changed, ${s.removed} removed`;

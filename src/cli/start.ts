@@ -3,7 +3,6 @@
  * without one, build the index if needed and answer questions in the terminal.
  */
 import readline from 'node:readline';
-import { loadConfig } from '../config.js';
 import { isCitebotError } from '../errors.js';
 import { answerOne } from './ask.js';
 import { configFor, librarySession, startSession } from './context.js';
@@ -16,8 +15,9 @@ export const startCommand = {
   options: {},
   positionals: false,
   async run(flags, positionals, io) {
-    if (loadConfig().discord.token) return serveCommand.run(flags, positionals, io);
-    const session = await startSession(configFor({}), io);
+    const config = configFor({});
+    if (config.discord.token) return serveCommand.run(flags, positionals, io);
+    const session = await startSession(config, io);
     try {
       const library = await librarySession(session, io);
       const { documents, passages, mode } = library.stats();

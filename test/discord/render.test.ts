@@ -142,7 +142,7 @@ describe('limits', () => {
 describe('stats', () => {
   it('shows documents, passages, mode, build time, uptime and questions', () => {
     const embed = statsEmbed(
-      { documents: 2, passages: 40, mode: 'keyword', model: null, builtAt: '2025-01-02T03:04:05.000Z', generation: 'g', keywordReason: 'no model', questionsAnswered: 0 },
+      { documents: 2, passages: 40, mode: 'keyword', model: null, builtAt: '2025-01-02T03:04:05.000Z', generation: 'g', keywordReason: 'no model' },
       { startedAt: 0, now: 3_725_000, questions: 7, answered: 5 },
     );
     expect(embed.fields?.map((f) => [f.name, f.value])).toEqual([

@@ -1,7 +1,8 @@
 /** Message context menu "Find sources": the passages most relevant to a message. */
-import { ApplicationCommandType, ContextMenuCommandBuilder, MessageFlags } from 'discord.js';
+import { ApplicationCommandType, ContextMenuCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { answerReply, isWordless } from '../answer-reply.js';
+import { notice } from '../notice.js';
 
 /** Long messages are cut: the question only steers the search. */
 const MAX_QUESTION = 1000;
@@ -12,10 +13,7 @@ export const findSourcesCommand = {
   data: new ContextMenuCommandBuilder().setName('Find sources').setType(ApplicationCommandType.Message),
   async execute(interaction, ctx) {
     const text = interaction.targetMessage.content.trim();
-    if (isWordless(text)) {
-      await interaction.reply({ content: 'That message has no words to look up.', flags: MessageFlags.Ephemeral });
-      return;
-    }
+    if (isWordless(text)) return notice(interaction, 'That message has no words to look up.');
     await interaction.deferReply();
     await interaction.editReply(await answerReply(ctx, text.slice(0, MAX_QUESTION), 0));
   },

@@ -5,6 +5,7 @@
  */
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
+import { notice } from '../notice.js';
 
 export const reindexCommand = {
   kind: 'slash',
@@ -16,8 +17,7 @@ export const reindexCommand = {
     .setContexts(InteractionContextType.Guild),
   async execute(interaction, ctx) {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      await interaction.reply({ content: 'Only members with the Manage Server permission can reindex.', flags: MessageFlags.Ephemeral });
-      return;
+      return notice(interaction, 'Only members with the Manage Server permission can reindex.');
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const s = await ctx.library.reindex();

@@ -9,8 +9,10 @@
 export interface HtmlText {
   /** Extracted text: blocks separated by one blank line, no trailing newline. */
   text: string;
-  /** `sourceLine[i]` is the 1-based line of the HTML file that text line `i + 1` came from. */
+  /** `sourceLine[i]` is the 1-based line of the HTML file where text line `i + 1` starts. */
   sourceLine: number[];
+  /** `sourceEndLine[i]` is the line where it ends: a paragraph can wrap over several source lines. */
+  sourceEndLine: number[];
 }
 
 /** Elements whose content is raw text up to their end tag; all of them are dropped. */
@@ -35,8 +37,8 @@ const CELLS = new Set(['td', 'th']);
  * Extracts readable text from an HTML page, keeping block structure.
  *
  * @example
- * const { text, sourceLine } = htmlToText('<h1>Hi</h1>\n<p>One &amp; two</p><script>x()</script>');
- * // text === 'Hi\n\nOne & two', sourceLine === [1, 1, 2]
+ * const { text, sourceLine, sourceEndLine } = htmlToText('<h1>Hi</h1>\n<p>One &amp;\ntwo</p><script>x()</script>');
+ * // text === 'Hi\n\nOne & two', sourceLine === [1, 1, 2], sourceEndLine === [1, 1, 3]
  */
 export function htmlToText(html: string): HtmlText {
   const out = new LineBuilder();
@@ -191,8 +193,10 @@ function readTag(html: string, lt: number): Tag | null {
 class LineBuilder {
   private readonly lines: string[] = [];
   private readonly sources: number[] = [];
+  private readonly sourceEnds: number[] = [];
   private current = '';
   private currentSource = 0;
+  private currentEnd = 0;
   private pendingSpace = false;
 
   /** Normal text: whitespace runs collapse to one space; entities decode. */
@@ -251,12 +255,14 @@ class LineBuilder {
     while (this.lines.length > 0 && this.lines[this.lines.length - 1]!.trim() === '') {
       this.lines.pop();
       this.sources.pop();
+      this.sourceEnds.pop();
     }
-    return { text: this.lines.join('\n'), sourceLine: this.sources };
+    return { text: this.lines.join('\n'), sourceLine: this.sources, sourceEndLine: this.sourceEnds };
   }
 
   private word(text: string, line: number, verbatim = false): void {
     if (text === '') return;
+    this.currentEnd = line;
     if (this.current === '') {
       this.currentSource = line;
       this.current = verbatim ? text : text.trimStart();
@@ -269,6 +275,8 @@ class LineBuilder {
   private push(text: string, source: number): void {
     this.lines.push(text);
     this.sources.push(source);
+    // An empty line, or a line whose words all came from one place, ends where it starts.
+    this.sourceEnds.push(text === '' ? source : Math.max(source, this.currentEnd));
     this.current = '';
     this.pendingSpace = false;
   }

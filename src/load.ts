@@ -165,10 +165,12 @@ async function readDocument(root: Root, file: string, warn: WarningSink): Promis
     const raw = await readBytes(real, file, warn);
     if (!raw) return null;
     const decoded = decode(raw.bytes, file, warn);
-    const { text, sourceLine } = kind === 'html' ? htmlToText(decoded) : { text: decoded, sourceLine: undefined };
+    const { text, sourceLine, sourceEndLine } =
+      kind === 'html' ? htmlToText(decoded) : { text: decoded, sourceLine: undefined, sourceEndLine: undefined };
     if (text.trim() === '') return skip(warn, file, kind === 'html' ? 'no text outside markup and page chrome' : 'empty file');
     const doc: LoadedDocument = { file, absPath, kind, text, sha256: raw.sha256, size: raw.size, mtimeMs: raw.mtimeMs };
     if (sourceLine) doc.sourceLine = sourceLine;
+    if (sourceEndLine) doc.sourceEndLine = sourceEndLine;
     return doc;
   } catch (err) {
     const code = errorCode(err);

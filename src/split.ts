@@ -189,7 +189,7 @@ function toPassage(
 ): Passage {
   const text = doc.text.slice(piece.start, piece.end);
   const first = sourceLine(doc, lines.lineOf(piece.start));
-  const last = sourceLine(doc, lines.lineOf(Math.max(piece.start, piece.end - 1)));
+  const last = sourceEndLine(doc, lines.lineOf(Math.max(piece.start, piece.end - 1)));
   return {
     id: piece.part === 0 ? `${doc.file}#${paragraph}` : `${doc.file}#${paragraph}.${piece.part}`,
     file: doc.file,
@@ -207,6 +207,11 @@ function toPassage(
 /** 1-based source-file line of a 0-based text line (HTML maps through `sourceLine`). */
 function sourceLine(doc: LoadedDocument, textLine: number): number {
   return doc.sourceLine?.[textLine] ?? textLine + 1;
+}
+
+/** 1-based source-file line where a 0-based text line ends (HTML text lines can span several). */
+function sourceEndLine(doc: LoadedDocument, textLine: number): number {
+  return doc.sourceEndLine?.[textLine] ?? sourceLine(doc, textLine);
 }
 
 /** First heading, else the front matter's title, else the first non-empty line. */

@@ -22,6 +22,8 @@ export interface LoadedDocument {
    * where line `i + 1` of `text` came from. Absent when text lines are file lines.
    */
   sourceLine?: number[];
+  /** For HTML only: the source line where text line `i + 1` ends (a paragraph may wrap over several). */
+  sourceEndLine?: number[];
   /** sha256 (hex) of the raw bytes: a changed file re-ingests, an unchanged one doesn't. */
   sha256: string;
   size: number;

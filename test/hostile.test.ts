@@ -67,12 +67,13 @@ describe('splitDocument on hostile text', () => {
     fc.assert(
       fc.property(htmlish, (raw) => {
         const html = raw.replace(/\r\n?/g, '\n');
-        const { text, sourceLine } = htmlToText(html);
+        const { text, sourceLine, sourceEndLine } = htmlToText(html);
         const sourceLines = html.split('\n').length;
         expect(sourceLine).toHaveLength(text === '' ? 0 : text.split('\n').length);
         expect(sourceLine.every((line, i) => line >= 1 && line <= sourceLines && line >= (sourceLine[i - 1] ?? 1))).toBe(true);
         expect(text).not.toMatch(/x\("|p\{\}/); // script and style bodies never leak
-        const source = { ...doc(text, 'html'), sourceLine };
+        expect(sourceEndLine.every((end, i) => end >= sourceLine[i]! && end <= sourceLines)).toBe(true);
+        const source = { ...doc(text, 'html'), sourceLine, sourceEndLine };
         expect(problems(source, splitDocument(source, { maxChars: 120 }))).toEqual([]);
       }),
       RUNS,

@@ -140,8 +140,8 @@ describe('HTML with scripts, styles and navigation', async () => {
 
   it.each([
     ['River ferries & water buses', [14, 14]],
-    ['The river ferry runs every twenty minutes', [15, 15]],
-    ['A single journey costs £2.40 and a day ticket costs £6;', [19, 19]],
+    ['The river ferry runs every twenty minutes', [15, 16]],
+    ['A single journey costs £2.40 and a day ticket costs £6;', [19, 21]],
     ['Bicycles may be carried', [23, 24]],
   ])('keeps %j (entities decoded) from source lines %j', (prefix, lines) => {
     expect(startingWith(passages, prefix).lines).toEqual(lines);

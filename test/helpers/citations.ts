@@ -18,10 +18,11 @@ export function citationProblem(doc: LoadedDocument, passage: Passage): string |
   if (passage.hash !== createHash('sha256').update(passage.text).digest('hex').slice(0, 16)) return `${passage.id}: bad hash`;
   const lines = doc.text.split('\n');
   const source = (textLine: number): number => doc.sourceLine?.[textLine - 1] ?? textLine;
+  const sourceEnd = (textLine: number): number => doc.sourceEndLine?.[textLine - 1] ?? source(textLine);
   const own = passage.text.split('\n');
   for (let first = 1; first + own.length - 1 <= lines.length; first++) {
     const last = first + own.length - 1;
-    if (source(first) !== passage.lines[0] || source(last) !== passage.lines[1]) continue;
+    if (source(first) !== passage.lines[0] || sourceEnd(last) !== passage.lines[1]) continue;
     const window = lines.slice(first - 1, last).join('\n');
     if (window.includes(passage.text) && lines[first - 1]!.includes(own[0]!) && lines[last - 1]!.includes(own.at(-1)!)) {
       return null;

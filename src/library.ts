@@ -4,7 +4,7 @@
  *
  * @example
  * const library = await openLibrary({ docsDir: 'seeds', indexDir: 'embeddings', embedder: null,
- *   answerThreshold: 0.5, topK: 3, warn: console.warn });
+ *   answerThreshold: 0.4, topK: 3, warn: console.warn });
  * const answer = await library.ask('Who led the American team in Riyadh?');
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */

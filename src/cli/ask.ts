@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import { CitebotError } from '../errors.js';
 import { formatAnswerText, toJson } from '../format.js';
 import type { Library } from '../library.js';
-import { configFor, librarySession, startSession, type Io } from './context.js';
+import { configFor, librarySession, withSession, type Io } from './context.js';
 import { locationOptions, stringFlag, type CliCommand, type Flags } from './command.js';
 
 export const askCommand = {
@@ -21,15 +21,12 @@ export const askCommand = {
     if (positionals.length > 0 && question.trim() === '') throw emptyQuestion();
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (topK !== undefined) config.topK = topK;
-    const session = await startSession(config, io);
-    try {
+    return withSession(config, io, {}, async (session) => {
       const library = await librarySession(session, io);
       const questions = positionals.length > 0 ? single(question) : stdinLines();
       for await (const q of questions) await answerOne(library, q, flags, io);
       return 0;
-    } finally {
-      await session.embedder?.close?.();
-    }
+    });
   },
 } satisfies CliCommand;
 

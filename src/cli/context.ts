@@ -58,12 +58,28 @@ export interface Session {
 }
 
 /**
- * Picks the embedder once per command; the one-line keyword-mode notice comes from here.
+ * Runs `work` with a session and always closes its embedder afterwards, so a
+ * failure never leaves the embedding child process behind.
  *
  * @example
- * const session = await startSession(configFor(flags), io, { thread: true });
+ * return withSession(configFor(flags), io, {}, async (session) => { ...; return 0; });
  */
-export async function startSession(config: Config, io: Io, options: { thread?: boolean } = {}): Promise<Session> {
+export async function withSession<T>(
+  config: Config,
+  io: Io,
+  options: { thread?: boolean },
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await startSession(config, io, options);
+  try {
+    return await work(session);
+  } finally {
+    await session.embedder?.close?.();
+  }
+}
+
+/** Picks the embedder once per command; the one-line keyword-mode notice comes from here. */
+async function startSession(config: Config, io: Io, options: { thread?: boolean }): Promise<Session> {
   await checkDocsDir(config.docsDir);
   const warn = warner(io);
   let keywordReason: string | null = null;
@@ -112,7 +128,7 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
  * The one line an ingest ends with.
  *
  * @example
- * summaryLine(summary); // 'Indexed 2 files, 40 passages (40 new, 0 changed, 0 removed) in keyword mode in 1.2 s.'
+ * summaryLine(summary); // 'Indexed 2 files, 40 passages (2 new, 0 changed, 0 removed) in keyword mode in 1.2 s.' (counts are files)
  */
 export function summaryLine(s: IngestSummary): string {
   const files = `${s.files} file${s.files === 1 ? '' : 's'}`;

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { CitebotError } from '../errors.js';
 import { EVAL_DEPTH, formatEvalReport, parseEvalCases, runEval } from '../eval.js';
-import { configFor, librarySession, startSession } from './context.js';
+import { configFor, librarySession, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 
 export const evalCommand = {
@@ -16,15 +16,13 @@ export const evalCommand = {
       throw new CitebotError('Give exactly one questions file.', { hint: `Usage: ${evalCommand.usage}` });
     }
     const cases = parseEvalCases(await readQuestions(file), file);
-    const session = await startSession(configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }), io);
-    try {
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    return withSession(config, io, {}, async (session) => {
       const library = await librarySession(session, io);
       const report = await runEval((q) => library.ask(q, { topK: EVAL_DEPTH }), cases);
       io.out(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
       return 0;
-    } finally {
-      await session.embedder?.close?.();
-    }
+    });
   },
 } satisfies CliCommand;
 

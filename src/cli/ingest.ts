@@ -1,6 +1,6 @@
 /** `citebot ingest`: build or refresh the index from the docs folder. */
 import { ingest } from '../ingest.js';
-import { configFor, startSession, summaryLine } from './context.js';
+import { configFor, summaryLine, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 import { progressBar } from './progress.js';
 
@@ -11,23 +11,23 @@ export const ingestCommand = {
   positionals: false,
   async run(flags, _positionals, io) {
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
-    const session = await startSession(config, io);
-    const bar = io.interactive ? progressBar(io) : null;
-    try {
-      const summary = await ingest({
-        docsDir: config.docsDir,
-        indexDir: config.indexDir,
-        embedder: session.embedder,
-        batchSize: config.embedBatchSize,
-        warn: session.warn,
-        ...(bar ? { onProgress: bar.update } : {}),
-      });
-      bar?.done();
-      io.out(`${summaryLine(summary)}\n`);
-      return 0;
-    } finally {
-      bar?.done();
-      await session.embedder?.close?.();
-    }
+    return withSession(config, io, {}, async (session) => {
+      const bar = io.interactive ? progressBar(io) : null;
+      try {
+        const summary = await ingest({
+          docsDir: config.docsDir,
+          indexDir: config.indexDir,
+          embedder: session.embedder,
+          batchSize: config.embedBatchSize,
+          warn: session.warn,
+          ...(bar ? { onProgress: bar.update } : {}),
+        });
+        bar?.done();
+        io.out(`${summaryLine(summary)}\n`);
+        return 0;
+      } finally {
+        bar?.done();
+      }
+    });
   },
 } satisfies CliCommand;

@@ -1,7 +1,7 @@
 /** `citebot serve`: run the Discord bot until SIGINT/SIGTERM. */
 import { requireDiscord } from '../config.js';
 import { startBot } from '../bot/serve.js';
-import { configFor, librarySession, startSession, type Io } from './context.js';
+import { configFor, librarySession, withSession, type Io } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 import { consoleLog } from './log.js';
 
@@ -14,17 +14,16 @@ export const serveCommand = {
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (flags.watch) config.watch = true;
     requireDiscord(config, ['token']);
-    // The worker thread keeps inference off the event loop that carries Discord's heartbeats.
-    const session = await startSession(config, io, { thread: true });
-    const library = await librarySession(session, io);
-    const log = consoleLog(io);
-    const bot = await startBot(config, library, log);
-    const watcher = config.watch ? library.watch(session.warn) : null;
-    await untilSignal(io);
-    watcher?.close();
-    await bot.stop();
-    await session.embedder?.close?.();
-    return 0;
+    // The embedding child process keeps inference off the event loop that carries Discord's heartbeats.
+    return withSession(config, io, { thread: true }, async (session) => {
+      const library = await librarySession(session, io);
+      const bot = await startBot(config, library, consoleLog(io));
+      const watcher = config.watch ? library.watch(session.warn) : null;
+      await untilSignal(io);
+      watcher?.close();
+      await bot.stop();
+      return 0;
+    });
   },
 } satisfies CliCommand;
 

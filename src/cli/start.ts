@@ -5,7 +5,7 @@
 import readline from 'node:readline';
 import { isCitebotError } from '../errors.js';
 import { answerOne } from './ask.js';
-import { configFor, librarySession, startSession } from './context.js';
+import { configFor, librarySession, withSession } from './context.js';
 import { serveCommand } from './serve.js';
 import type { CliCommand } from './command.js';
 
@@ -17,8 +17,7 @@ export const startCommand = {
   async run(flags, positionals, io) {
     const config = configFor({});
     if (config.discord.token) return serveCommand.run(flags, positionals, io);
-    const session = await startSession(config, io);
-    try {
+    return withSession(config, io, {}, async (session) => {
       const library = await librarySession(session, io);
       const { documents, passages, mode } = library.stats();
       const docs = `${documents} document${documents === 1 ? '' : 's'}`;
@@ -33,9 +32,7 @@ export const startCommand = {
         }
       });
       return 0;
-    } finally {
-      await session.embedder?.close?.();
-    }
+    });
   },
 } satisfies CliCommand;
 

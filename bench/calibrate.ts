@@ -14,11 +14,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FEATURE_NAMES, NO_FEATURES, answerConfidence, type AbstainFeatures } from '../src/abstain.js';
-import { parseEvalCases } from '../src/eval.js';
-import { loadDocuments } from '../src/load.js';
-import { Retriever } from '../src/retrieve.js';
-import { splitDocument } from '../src/split.js';
+import { FEATURE_NAMES, NO_FEATURES, answerConfidence, type AbstainFeatures } from '../src/search/abstain.js';
+import { parseEvalCases } from '../src/search/eval.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { Retriever } from '../src/search/retrieve.js';
+import { splitDocument } from '../src/documents/split.js';
 import type { Passage } from '../src/types.js';
 import { EVAL_DIR, REPO_ROOT, SET_NAMES, calibrationHalf, memoryIndex, readEvalSet, readOffTopicQuestions, type EvalSet } from './eval-sets.js';
 

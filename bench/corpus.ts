@@ -15,7 +15,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_MAX_CHARS } from '../src/split.js';
+import { DEFAULT_MAX_CHARS } from '../src/documents/split.js';
 
 /** Paragraphs per generated file: files the size of a long article. */
 export const FILE_PARAGRAPHS = 100;

@@ -9,8 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDocuments } from '../src/load.js';
-import { splitDocument } from '../src/split.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { splitDocument } from '../src/documents/split.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -16,12 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
-import { loadEmbedder } from '../src/embed.js';
-import { RECOMMENDED_ANSWER_THRESHOLD } from '../src/abstain.js';
-import { abstentionMetrics, hitAt, mrrAt, parseEvalCases, percentile } from '../src/eval.js';
-import { loadDocuments } from '../src/load.js';
-import { splitDocument } from '../src/split.js';
-import { Retriever } from '../src/retrieve.js';
+import { loadEmbedder } from '../src/embed/embed.js';
+import { RECOMMENDED_ANSWER_THRESHOLD } from '../src/search/abstain.js';
+import { abstentionMetrics, hitAt, mrrAt, parseEvalCases, percentile } from '../src/search/eval.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { splitDocument } from '../src/documents/split.js';
+import { Retriever } from '../src/search/retrieve.js';
 import type { Embedder } from '../src/types.js';
 import {
   EVAL_DIR,

@@ -9,11 +9,11 @@
  */
 import { LocalIndex } from 'vectra';
 import { PROJECT_DIR } from '../src/config.js';
-import { startEmbedderThread } from '../src/embed-thread.js';
-import { Library } from '../src/library.js';
-import { openIndex } from '../src/store.js';
+import { startEmbedderThread } from '../src/embed/embed-child.js';
+import { Library } from '../src/library/library.js';
+import { openIndex } from '../src/index/store.js';
 import type { Embedder } from '../src/types.js';
-import { topK } from '../src/vectors.js';
+import { topK } from '../src/search/vectors.js';
 import { corpusTexts, loadCorpusSource } from './corpus.js';
 import { percentile, randomUnitVectors, residentMB, startStallProbe } from './measure.js';
 import { pipelineRate } from './pipeline.js';

@@ -19,7 +19,7 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
-import { openIndex } from '../src/store.js';
+import { openIndex } from '../src/index/store.js';
 import type { Passage } from '../src/types.js';
 
 export type VectraWrite = { ok: true; bytes: number; seconds: number } | { ok: false; error: string; seconds: number };

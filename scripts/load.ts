@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseConfig, PROJECT_DIR } from '../src/config.js';
-import { openLibrary } from '../src/library.js';
+import { openLibrary } from '../src/library/library.js';
 import { startBot } from '../src/bot/serve.js';
 import type { DriverReply, DriverRequest, Timing } from '../test/discord/load-driver.js';
 

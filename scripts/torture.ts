@@ -17,9 +17,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { loadDocuments } from '../src/load.js';
-import { splitDocument } from '../src/split.js';
-import { openIndex } from '../src/store.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { splitDocument } from '../src/documents/split.js';
+import { openIndex } from '../src/index/store.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from '../test/helpers/fake-embedder.js';
 

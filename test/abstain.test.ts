@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RECOMMENDED_ANSWER_THRESHOLD, abstainFeatures, answerConfidence, type AbstainFeatures } from '../src/abstain.js';
-import { KeywordIndex } from '../src/keyword.js';
-import { parseEvalCases, runEval, type EvalReport } from '../src/eval.js';
-import { loadDocuments } from '../src/load.js';
-import { Retriever } from '../src/retrieve.js';
-import { splitDocument } from '../src/split.js';
+import { RECOMMENDED_ANSWER_THRESHOLD, abstainFeatures, answerConfidence, type AbstainFeatures } from '../src/search/abstain.js';
+import { KeywordIndex } from '../src/search/keyword.js';
+import { parseEvalCases, runEval, type EvalReport } from '../src/search/eval.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { Retriever } from '../src/search/retrieve.js';
+import { splitDocument } from '../src/documents/split.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

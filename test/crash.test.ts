@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openIndex, writeIndex } from '../src/store.js';
+import { openIndex, writeIndex } from '../src/index/store.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 
 const COUNT = 30_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abstentionMetrics, formatEvalReport, goldRank, hitAt, matchesGold, mean, mrrAt, parseEvalCases, percentile, runEval,
   type EvalCase,
-} from '../src/eval.js';
+} from '../src/search/eval.js';
 import { CitebotError } from '../src/errors.js';
 import type { Answer, Passage } from '../src/types.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAnswerText, markSpans, NOT_FOUND, sourceLabel, terminalSafe, toJson } from '../src/format.js';
+import { formatAnswerText, NOT_FOUND, sourceLabel, terminalSafe, toJson } from '../src/cli/format.js';
+import { markSpans } from '../src/text/spans.js';
 import type { Answer, Hit, Passage } from '../src/types.js';
 
 function passage(text: string, overrides: Partial<Passage> = {}): Passage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightSpans } from '../src/highlight.js';
+import { highlightSpans } from '../src/search/highlight.js';
 
 const text = 'Rubio led the team in Riyadh. Lavrov spoke afterwards. The talks lasted four hours in Riyadh.';
 const slices = (weights: Record<string, number>): string[] =>

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { htmlToText } from '../src/html.js';
-import { loadDocuments } from '../src/load.js';
-import { splitDocument } from '../src/split.js';
+import { htmlToText } from '../src/documents/html.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { splitDocument } from '../src/documents/split.js';
 import type { LoadedDocument, Passage } from '../src/types.js';
 import { citationProblem } from './helpers/citations.js';
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CitebotError } from '../src/errors.js';
-import { ingest, isStale, type IngestOptions } from '../src/ingest.js';
-import { FORMAT_VERSION } from '../src/manifest.js';
-import { openIndex } from '../src/store.js';
+import { ingest, isStale, type IngestOptions } from '../src/library/ingest.js';
+import { FORMAT_VERSION } from '../src/index/manifest.js';
+import { openIndex } from '../src/index/store.js';
 import type { Embedder } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex } from '../src/keyword.js';
+import { KeywordIndex } from '../src/search/keyword.js';
 import type { Passage } from '../src/types.js';
 
 function passage(file: string, paragraph: number, text: string, extra: Partial<Passage> = {}): Passage {

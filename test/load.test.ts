@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CitebotError } from '../src/errors.js';
-import { loadDocument, loadDocuments } from '../src/load.js';
+import { loadDocument, loadDocuments } from '../src/documents/load.js';
 
 let tmp: string;
 let docs: string;

@@ -2,9 +2,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocateVectors, kernelScores } from '../src/dot-kernel.js';
-import { openIndex, writeIndex } from '../src/store.js';
-import { topK, type Scored } from '../src/vectors.js';
+import { allocateVectors, kernelScores } from '../src/search/dot-kernel.js';
+import { openIndex, writeIndex } from '../src/index/store.js';
+import { topK, type Scored } from '../src/search/vectors.js';
 import { syntheticContent } from './helpers/synthetic-index.js';
 
 /** Seeded values in [-0.5, 0.5): every run checks the same numbers. */

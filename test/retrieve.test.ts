@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDocuments } from '../src/load.js';
-import { Retriever } from '../src/retrieve.js';
-import { splitDocument } from '../src/split.js';
+import { loadDocuments } from '../src/documents/load.js';
+import { Retriever } from '../src/search/retrieve.js';
+import { splitDocument } from '../src/documents/split.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 

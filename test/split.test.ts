@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadDocument } from '../src/load.js';
-import { sentenceSpans } from '../src/sentences.js';
-import { DEFAULT_MAX_CHARS, isOneParagraphPerLine, splitDocument } from '../src/split.js';
+import { loadDocument } from '../src/documents/load.js';
+import { sentenceSpans } from '../src/text/sentences.js';
+import { DEFAULT_MAX_CHARS, isOneParagraphPerLine, splitDocument } from '../src/documents/split.js';
 import type { LoadedDocument, Passage } from '../src/types.js';
 import { citationProblem } from './helpers/citations.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/docs/', import.meta.url));
-const SEEDS = fileURLToPath(new URL('../seeds/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/docs', import.meta.url));
+const SEEDS = fileURLToPath(new URL('../seeds', import.meta.url));
 const SEED = '000_23d5e4e5b37788fb.txt';
 
 async function fixture(dir: string, file: string): Promise<LoadedDocument> {

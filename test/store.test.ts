@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FileSystem } from '../src/atomic.js';
+import type { FileSystem } from '../src/index/atomic.js';
 import { CitebotError } from '../src/errors.js';
-import { FORMAT_VERSION } from '../src/manifest.js';
-import { hasIndex, openIndex, readManifest, writeIndex } from '../src/store.js';
+import { FORMAT_VERSION } from '../src/index/manifest.js';
+import { hasIndex, openIndex, readManifest, writeIndex } from '../src/index/store.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 
 let dir: string;

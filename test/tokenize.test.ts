@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, tokenize } from '../src/tokenize.js';
+import { analyze, tokenize } from '../src/text/tokenize.js';
 
 describe('tokenize', () => {
   it.each([

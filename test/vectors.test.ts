@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TopKHeap, topK } from '../src/vectors.js';
+import { TopKHeap, topK } from '../src/search/vectors.js';
 
 describe('TopKHeap', () => {
   it('keeps exactly what a full sort would keep', () => {

@@ -1,9 +1,9 @@
 /** What the buttons under an answer do: the next page, or a vote written to the feedback file. */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from './command.js';
-import { answerReply } from './answer-reply.js';
-import { parseCustomId } from './buttons.js';
-import { notice } from './notice.js';
+import { answerReply } from './ui/answer-reply.js';
+import { parseCustomId } from './ui/buttons.js';
+import { notice } from './ui/notice.js';
 import { cooldownNotice } from './gate.js';
 
 /**

@@ -10,10 +10,10 @@ import type {
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
-import type { LibraryApi } from '../library.js';
-import type { AnswerMemory } from './answer-memory.js';
-import type { Cooldowns } from './cooldown.js';
-import type { FeedbackLog } from './feedback.js';
+import type { LibraryApi } from '../library/library.js';
+import type { AnswerMemory } from './state/answer-memory.js';
+import type { Cooldowns } from './state/cooldown.js';
+import type { FeedbackLog } from './state/feedback.js';
 import type { BotLog } from './log.js';
 
 /** Counters shown by /stats. */

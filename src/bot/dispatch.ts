@@ -8,7 +8,7 @@ import { isCitebotError } from '../errors.js';
 import type { BotContext, Command } from './command.js';
 import { handleButton } from './button-press.js';
 import { channelAllowed, cooldownNotice, notHereNotice } from './gate.js';
-import { notice } from './notice.js';
+import { notice } from './ui/notice.js';
 
 export const FAILURE_NOTICE = 'Something went wrong while handling that. It has been logged; please try again later.';
 

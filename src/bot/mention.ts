@@ -8,7 +8,7 @@
  */
 import type { Message } from 'discord.js';
 import type { BotContext } from './command.js';
-import { NO_PINGS, answerReply, isWordless } from './answer-reply.js';
+import { NO_PINGS, answerReply, isWordless } from './ui/answer-reply.js';
 import { FAILURE_NOTICE } from './dispatch.js';
 import { channelAllowed } from './gate.js';
 

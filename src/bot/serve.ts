@@ -5,16 +5,16 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { requireDiscord, type Config } from '../config.js';
 import { CitebotError } from '../errors.js';
-import type { LibraryApi } from '../library.js';
-import { AnswerMemory } from './answer-memory.js';
+import type { LibraryApi } from '../library/library.js';
+import { AnswerMemory } from './state/answer-memory.js';
 import type { BotContext } from './command.js';
 import { commands } from './commands/index.js';
-import { Cooldowns } from './cooldown.js';
+import { Cooldowns } from './state/cooldown.js';
 import { restOptions } from './deploy.js';
 import { dispatch } from './dispatch.js';
-import { FeedbackLog } from './feedback.js';
+import { FeedbackLog } from './state/feedback.js';
 import { redactingLog, type BotLog } from './log.js';
-import { NO_PINGS } from './answer-reply.js';
+import { NO_PINGS } from './ui/answer-reply.js';
 import { handleMention } from './mention.js';
 
 export interface RunningBot {

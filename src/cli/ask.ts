@@ -1,8 +1,8 @@
 /** `citebot ask`: answer questions from the command line or from piped stdin. */
 import readline from 'node:readline';
 import { CitebotError } from '../errors.js';
-import { formatAnswerText, toJson } from '../format.js';
-import type { Library } from '../library.js';
+import { formatAnswerText, toJson } from './format.js';
+import type { Library } from '../library/library.js';
 import { configFor, librarySession, withSession, type Io } from './context.js';
 import { locationOptions, stringFlag, type CliCommand, type Flags } from './command.js';
 

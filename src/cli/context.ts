@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
-import { checkDocsDir } from '../load.js';
-import { openEmbedder, type DownloadProgress } from '../embed.js';
-import { openLibrary, type Library, type IngestSummary } from '../library.js';
+import { checkDocsDir } from '../documents/load.js';
+import { openEmbedder, type DownloadProgress } from '../embed/embed.js';
+import { openLibrary, type Library, type IngestSummary } from '../library/library.js';
 import type { Embedder, WarningSink } from '../types.js';
 import { progressBar } from './progress.js';
 

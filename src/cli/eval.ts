@@ -1,7 +1,7 @@
 /** `citebot eval FILE.jsonl`: measure retrieval and abstention on labelled questions. */
 import fs from 'node:fs/promises';
 import { CitebotError } from '../errors.js';
-import { EVAL_DEPTH, formatEvalReport, parseEvalCases, runEval } from '../eval.js';
+import { EVAL_DEPTH, formatEvalReport, parseEvalCases, runEval } from '../search/eval.js';
 import { configFor, librarySession, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 

@@ -1,5 +1,5 @@
 /** `citebot ingest`: build or refresh the index from the docs folder. */
-import { ingest } from '../ingest.js';
+import { ingest } from '../library/ingest.js';
 import { configFor, summaryLine, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 import { progressBar } from './progress.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployCommands } from '../../src/bot/deploy.js';
-import { LIMITS } from '../../src/bot/limits.js';
+import { LIMITS } from '../../src/bot/ui/limits.js';
 import { faulty, type Faults } from '../helpers/discord-faults.js';
 import { Harness, TOKEN, unescape, type BotReply } from '../helpers/discord-harness.js';
 

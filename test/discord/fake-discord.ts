@@ -9,7 +9,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LIMITS, limitViolations, type MessageBody } from '../../src/bot/limits.js';
+import { LIMITS, limitViolations, type MessageBody } from '../../src/bot/ui/limits.js';
 
 export interface FakeDiscordOptions {
   token: string;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeText } from '../../src/bot/escape.js';
-import { limitViolations, LIMITS } from '../../src/bot/limits.js';
-import { formatQuote } from '../../src/bot/quote.js';
-import { answerPage, duration, searchEmbed, sourceEmbed, sourceLine, statsEmbed } from '../../src/bot/render.js';
+import { safeText } from '../../src/bot/ui/escape.js';
+import { limitViolations, LIMITS } from '../../src/bot/ui/limits.js';
+import { formatQuote } from '../../src/bot/ui/quote.js';
+import { answerPage, duration, searchEmbed, sourceEmbed, sourceLine, statsEmbed } from '../../src/bot/ui/render.js';
 import type { Hit } from '../../src/types.js';
 import { answer, hit, passage, SEED_FILE, seedPassages } from '../helpers/discord-passages.js';
 

@@ -2,7 +2,7 @@
  * A LibraryApi that delegates to the real library but can be told to fail,
  * so tests can watch the bot's catch-all turn a broken handler into an error reply.
  */
-import type { LibraryApi } from '../../src/library.js';
+import type { LibraryApi } from '../../src/library/library.js';
 
 export interface Faults {
   ask: boolean;

@@ -7,7 +7,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, PROJECT_DIR, type Config } from '../../src/config.js';
-import { openLibrary, type Library, type LibraryApi } from '../../src/library.js';
+import { openLibrary, type Library, type LibraryApi } from '../../src/library/library.js';
 import type { BotLog } from '../../src/bot/log.js';
 import { startBot, type RunningBot } from '../../src/bot/serve.js';
 import { FakeDiscord, type RecordedRequest } from '../discord/fake-discord.js';

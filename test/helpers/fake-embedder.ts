@@ -3,7 +3,7 @@
  * L2-normalised. Texts sharing words get close vectors, so retrieval tests
  * behave sensibly without loading anything.
  */
-import { normalizeInPlace } from '../../src/pooling.js';
+import { normalizeInPlace } from '../../src/embed/pooling.js';
 import type { Embedder } from '../../src/types.js';
 
 /** FNV-1a: stable across runs and platforms, unlike anything seeded by the clock. */

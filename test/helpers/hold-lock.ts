@@ -4,7 +4,7 @@
  *
  * Usage: node --import tsx test/helpers/hold-lock.ts <indexDir>
  */
-import { acquireLock } from '../../src/lock.js';
+import { acquireLock } from '../../src/index/lock.js';
 
 const [indexDir] = process.argv.slice(2);
 if (indexDir === undefined) throw new Error('usage: hold-lock.ts <indexDir>');

@@ -6,7 +6,7 @@
  * Usage: node --import tsx test/helpers/ingest-child.ts <docsDir> <indexDir> [dim]
  * (no dim, or 0: keyword mode; otherwise the fake embedder with that many dims)
  */
-import { ingest } from '../../src/ingest.js';
+import { ingest } from '../../src/library/ingest.js';
 import { fakeEmbedder } from './fake-embedder.js';
 
 const [docsDir, indexDir, dim = '0'] = process.argv.slice(2);

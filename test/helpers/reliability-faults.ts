@@ -6,7 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { vi } from 'vitest';
-import type { LibraryApi } from '../../src/library.js';
+import type { LibraryApi } from '../../src/library/library.js';
 import type { Embedder } from '../../src/types.js';
 import { fakeEmbedder } from './fake-embedder.js';
 

@@ -4,7 +4,7 @@
  * write it is looking at, and vectors derived from the same numbers.
  */
 import { createHash } from 'node:crypto';
-import type { IndexContent } from '../../src/generation-folder.js';
+import type { IndexContent } from '../../src/index/generation-folder.js';
 import type { Passage } from '../../src/types.js';
 
 export interface SyntheticOptions {

@@ -6,9 +6,9 @@
  *
  * Usage: node --import tsx test/helpers/write-loop.ts <indexDir> <firstTag> <count> <dim>
  */
-import { KeywordIndex } from '../../src/keyword.js';
-import { acquireLock } from '../../src/lock.js';
-import { writeIndex } from '../../src/store.js';
+import { KeywordIndex } from '../../src/search/keyword.js';
+import { acquireLock } from '../../src/index/lock.js';
+import { writeIndex } from '../../src/index/store.js';
 import { syntheticContent } from './synthetic-index.js';
 
 const [dir, firstTag, count, dim] = process.argv.slice(2);

@@ -5,8 +5,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_FOUND } from '../../src/format.js';
-import { ingest } from '../../src/ingest.js';
+import { NOT_FOUND } from '../../src/cli/format.js';
+import { ingest } from '../../src/library/ingest.js';
 import { citebot, seedWorkspace } from '../helpers/cli.js';
 
 const RUBIO = 'A Trump administration team led by Secretary of State Marco Rubio';

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { htmlToText } from '../../src/html.js';
-import { openLibrary, type Library } from '../../src/library.js';
-import { limitViolations } from '../../src/bot/limits.js';
-import { answerPage, searchEmbed } from '../../src/bot/render.js';
-import { splitDocument } from '../../src/split.js';
+import { htmlToText } from '../../src/documents/html.js';
+import { openLibrary, type Library } from '../../src/library/library.js';
+import { limitViolations } from '../../src/bot/ui/limits.js';
+import { answerPage, searchEmbed } from '../../src/bot/ui/render.js';
+import { splitDocument } from '../../src/documents/split.js';
 import type { APIEmbed } from 'discord.js';
 import { citationProblem } from '../helpers/citations.js';
 

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLibrary, type IngestSummary, type Library } from '../../src/library.js';
-import type { WatchOptions } from '../../src/docs-watcher.js';
+import { openLibrary, type IngestSummary, type Library } from '../../src/library/library.js';
+import type { WatchOptions } from '../../src/library/watcher.js';
 import { fillDisk, heldEmbedder, until, type HeldEmbedder } from '../helpers/reliability-faults.js';
 
 const DOCS: Record<string, string> = {

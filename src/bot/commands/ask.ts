@@ -1,8 +1,8 @@
 /** `/ask question:<text>`: the passages that answer a question, quoted with their sources. */
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { answerReply, isWordless } from '../answer-reply.js';
-import { notice } from '../notice.js';
+import { answerReply, isWordless } from '../ui/answer-reply.js';
+import { notice } from '../ui/notice.js';
 
 const WORDLESS = 'Your question has no words to look up. Ask in words, e.g. `/ask question: Who led the talks?`';
 

@@ -1,8 +1,8 @@
 /** Message context menu "Find sources": the passages most relevant to a message. */
 import { ApplicationCommandType, ContextMenuCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { answerReply, isWordless } from '../answer-reply.js';
-import { notice } from '../notice.js';
+import { answerReply, isWordless } from '../ui/answer-reply.js';
+import { notice } from '../ui/notice.js';
 
 /** Long messages are cut: the question only steers the search. */
 const MAX_QUESTION = 1000;

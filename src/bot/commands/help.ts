@@ -1,7 +1,7 @@
 /** `/help`: what the bot does and how to ask it. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { helpEmbed } from '../render.js';
+import { helpEmbed } from '../ui/render.js';
 
 export const helpCommand = {
   kind: 'slash',

@@ -5,7 +5,7 @@
  */
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { notice } from '../notice.js';
+import { notice } from '../ui/notice.js';
 
 export const reindexCommand = {
   kind: 'slash',

@@ -1,8 +1,8 @@
 /** `/search query:<text>`: a compact list of matching passages. */
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { NO_PINGS } from '../answer-reply.js';
-import { searchEmbed } from '../render.js';
+import { NO_PINGS } from '../ui/answer-reply.js';
+import { searchEmbed } from '../ui/render.js';
 
 /** A list shows a few more passages than an answer does. */
 const MIN_RESULTS = 5;

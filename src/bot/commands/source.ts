@@ -2,9 +2,9 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { CitebotError } from '../../errors.js';
 import type { Command } from '../command.js';
-import { NO_PINGS } from '../answer-reply.js';
-import { fileChoices, resolveFile } from '../file-choice.js';
-import { sourceEmbed, type ParagraphView } from '../render.js';
+import { NO_PINGS } from '../ui/answer-reply.js';
+import { fileChoices, resolveFile } from '../ui/file-choice.js';
+import { sourceEmbed, type ParagraphView } from '../ui/render.js';
 
 export const sourceCommand = {
   kind: 'slash',

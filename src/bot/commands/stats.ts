@@ -1,7 +1,7 @@
 /** `/stats`: what is indexed, how, since when, and how busy the bot has been. */
 import { SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
-import { statsEmbed } from '../render.js';
+import { statsEmbed } from '../ui/render.js';
 
 export const statsCommand = {
   kind: 'slash',

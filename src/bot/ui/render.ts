@@ -1,0 +1,258 @@
+/**
+ * Answers, search results, source views, stats and help as Discord embeds.
+ * Pure functions: every output fits Discord's limits (src/bot/limits.ts) however
+ * long the documents are, and quotes only ever hold escaped document text.
+ */
+import type { APIEmbed } from 'discord.js';
+import type { Answer, Hit, Passage, Span } from '../../types.js';
+import type { LibraryStats } from '../../library/library.js';
+import { safeText } from './escape.js';
+import { LIMITS } from './limits.js';
+import { formatQuote } from './quote.js';
+
+const COLOR = { answer: 0x2f6feb, none: 0x8b949e, source: 0x3fb950 } as const;
+/** Below this a quote is just an ellipsis: drop a block rather than show that. */
+const MIN_QUOTE = 60;
+const MAX_FILE_SHOWN = 120;
+const MAX_URL = 512;
+const SNIPPET = 240;
+
+export interface RenderOptions {
+  /** Links source lines to `${base}/${file}#La-Lb` when set. */
+  sourceBaseUrl: string | null;
+}
+
+/** A quote with a line above (`head`) or below (`tail`) it that is always kept. */
+interface Block {
+  head?: string;
+  text: string;
+  highlights: readonly Span[];
+  tail?: string;
+}
+
+/**
+ * `— file ¶n · lines a–b`, the line under every quote; linked when a source base URL is configured.
+ *
+ * @example
+ * sourceLine(passage, { sourceBaseUrl: 'https://example.org/docs' });
+ * // '— [guide.md ¶3 · lines 5–7](https://example.org/docs/guide.md#L5-L7)'
+ */
+export function sourceLine(passage: Passage, options: RenderOptions): string {
+  return `— ${sourceLabel(passage, options)}`;
+}
+
+/** The source line without its dash, for headings above a quote. */
+function sourceLabel(passage: Passage, options: RenderOptions): string {
+  const [a, b] = passage.lines;
+  const part = passage.part > 0 ? ` (part ${passage.part})` : '';
+  const label = `${safeText(shortFile(passage.file))} ¶${passage.paragraph}${part} · lines ${a}–${b}`;
+  const url = options.sourceBaseUrl ? sourceUrl(options.sourceBaseUrl, passage.file, a, b) : null;
+  return url && url.length <= MAX_URL ? `[${label}](${url})` : label;
+}
+
+function sourceUrl(base: string, file: string, a: number, b: number): string {
+  const path = encodeURI(file).replace(/[()#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${base.replace(/\/+$/, '')}/${path}#L${a}-L${b}`;
+}
+
+function shortFile(file: string): string {
+  if (file.length <= MAX_FILE_SHOWN) return file;
+  const keep = (MAX_FILE_SHOWN - 1) / 2;
+  return `${file.slice(0, Math.ceil(keep))}…${file.slice(-Math.floor(keep))}`;
+}
+
+/** A rendered page of an answer and how many passages made it into the embed. */
+export interface AnswerPage {
+  embed: APIEmbed;
+  shown: number;
+}
+
+/**
+ * The reply to a question: the passages as block quotes with their sources,
+ * or a plain statement that the documents don't cover it (no quotes at all).
+ * `offset` > 0 renders a "More results" page.
+ *
+ * @example
+ * const { embed } = answerPage(answer, 0, { sourceBaseUrl: null });
+ * await interaction.editReply({ embeds: [embed] });
+ */
+export function answerPage(answer: Answer, offset: number, options: RenderOptions): AnswerPage {
+  const title = clip(safeText(answer.question), LIMITS.title);
+  const footer = { text: modeLine(answer) };
+  if (offset === 0 && (!answer.answered || answer.results.length === 0)) {
+    const description = "The documents don't cover this. Nothing in them answers the question, so there is nothing to quote.";
+    return { embed: { title, color: COLOR.none, description, footer }, shown: 0 };
+  }
+  if (answer.results.length === 0) {
+    return { embed: { title, color: COLOR.none, description: 'No more passages match this question.', footer }, shown: 0 };
+  }
+  const intro = offset > 0 ? 'Further passages, ranked lower:\n\n' : '';
+  const blocks = answer.results.map((hit) => hitBlock(hit, options));
+  const { text, shown } = fitBlocks(blocks, LIMITS.description - intro.length);
+  const embed = {
+    title,
+    color: COLOR.answer,
+    description: intro + text,
+    footer: { text: `${footer.text} · passages ${offset + 1}–${offset + shown}` },
+  };
+  return { embed, shown };
+}
+
+function hitBlock(hit: Hit, options: RenderOptions): Block {
+  return { text: hit.passage.text, highlights: hit.highlights, tail: sourceLine(hit.passage, options) };
+}
+
+function modeLine(answer: Answer): string {
+  return `${answer.mode} mode · confidence ${answer.confidence.toFixed(2)}`;
+}
+
+/**
+ * `/search`: a compact numbered list, a short snippet and the source of each passage.
+ *
+ * @example
+ * await interaction.editReply({ embeds: [searchEmbed(answer, { sourceBaseUrl: null })] });
+ */
+export function searchEmbed(answer: Answer, options: RenderOptions): APIEmbed {
+  const title = clip(`Search: ${safeText(answer.question)}`, LIMITS.title);
+  if (answer.results.length === 0) {
+    return { title, color: COLOR.none, description: 'No passage matches that search.' };
+  }
+  const blocks = answer.results.map((hit, i) => ({
+    head: `**${i + 1}.**`,
+    text: hit.passage.text,
+    highlights: hit.highlights,
+    tail: sourceLine(hit.passage, options),
+  }));
+  const note = answer.answered ? '' : 'None of these is a confident match.\n\n';
+  const { text } = fitBlocks(blocks, LIMITS.description - note.length, SNIPPET);
+  return { title, color: answer.answered ? COLOR.answer : COLOR.none, description: note + text, footer: { text: modeLine(answer) } };
+}
+
+/** One paragraph of a file for `/source`: its passages (several when it was split). */
+export interface ParagraphView {
+  paragraph: number;
+  passages: Passage[];
+}
+
+/**
+ * `/source`: the requested paragraph between its neighbours, each with its line range.
+ *
+ * @example
+ * const views = [2, 3, 4].map((n) => ({ paragraph: n, passages: library.paragraph('guide.md', n) }));
+ * sourceEmbed('guide.md', 3, views, { sourceBaseUrl: null });
+ */
+export function sourceEmbed(file: string, paragraph: number, views: ParagraphView[], options: RenderOptions): APIEmbed {
+  const blocks = views.flatMap((view) =>
+    view.passages.map((passage) => {
+      const marker = view.paragraph === paragraph ? '▶ ' : '';
+      return { head: `${marker}${sourceLabel(passage, options)}`, text: passage.text, highlights: [] };
+    }),
+  );
+  const { text } = fitBlocks(blocks, LIMITS.description);
+  return { title: clip(`${safeText(shortFile(file))} ¶${paragraph}`, LIMITS.title), color: COLOR.source, description: text };
+}
+
+/** Figures for `/stats` beyond what the library knows about itself. */
+export interface Runtime {
+  startedAt: number;
+  now: number;
+  /** Questions replied to, and how many of them the documents answered. */
+  questions: number;
+  answered: number;
+}
+
+/**
+ * `/stats`: documents, passages, mode and model, index age, uptime, questions answered.
+ *
+ * @example
+ * statsEmbed(library.stats(), { startedAt, now: Date.now(), questions: 12, answered: 9 });
+ */
+export function statsEmbed(stats: LibraryStats, runtime: Runtime): APIEmbed {
+  const built = Date.parse(stats.builtAt);
+  const fields = [
+    { name: 'Documents', value: String(stats.documents), inline: true },
+    { name: 'Passages', value: String(stats.passages), inline: true },
+    { name: 'Mode', value: clip(safeText(stats.model ? `${stats.mode} (${stats.model})` : stats.mode), LIMITS.fieldValue), inline: true },
+    { name: 'Index built', value: Number.isFinite(built) ? `<t:${Math.floor(built / 1000)}:R>` : 'unknown', inline: true },
+    { name: 'Uptime', value: duration(runtime.now - runtime.startedAt), inline: true },
+    { name: 'Questions answered', value: `${runtime.answered} of ${runtime.questions}`, inline: true },
+  ];
+  if (stats.keywordReason) fields.push({ name: 'Why keyword mode', value: clip(safeText(stats.keywordReason), LIMITS.fieldValue), inline: false });
+  return { title: 'citebot', color: COLOR.source, fields };
+}
+
+/**
+ * `2d 3h 4m 5s`, leaving out leading zero units.
+ *
+ * @example
+ * duration(3_725_000); // '1h 2m 5s'
+ */
+export function duration(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    const n = Math.floor(s / size);
+    s -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
+  }
+  parts.push(`${s}s`);
+  return parts.join(' ');
+}
+
+/**
+ * `/help`: what the bot does, command by command.
+ *
+ * @example
+ * await interaction.reply({ embeds: [helpEmbed()], flags: MessageFlags.Ephemeral });
+ */
+export function helpEmbed(): APIEmbed {
+  return {
+    title: 'citebot',
+    color: COLOR.source,
+    description: [
+      'I answer questions by quoting the documents I was given, word for word, with where each quote comes from. I never write an answer myself; when the documents say nothing about it, I tell you so.',
+      '',
+      '**/ask** `question` — the passages that answer it (bold: the best sentence). **More results** shows the next ones; 👍 / 👎 tell the maintainers whether it helped.',
+      '**/search** `query` — a short list of matching passages.',
+      '**/source** `file` `paragraph` — a paragraph with the ones around it.',
+      '**Find sources** (message menu → Apps) — passages about a message.',
+      '**/stats** — what is indexed. **/reindex** — re-read the documents (Manage Server only).',
+      'You can also mention me: `@citebot your question`.',
+    ].join('\n'),
+  };
+}
+
+/**
+ * Joins blocks into at most `max` characters. Head and tail lines are kept
+ * whole; the quotes share what is left, the short ones taking only what they
+ * need. Blocks that would leave no room for a readable quote are dropped.
+ */
+function fitBlocks(blocks: Block[], max: number, quoteCap = Infinity): { text: string; shown: number } {
+  const sep = '\n\n';
+  const fixedOf = (b: Block) => (b.head ? b.head.length + 1 : 0) + (b.tail ? b.tail.length + 1 : 0) + sep.length;
+  let kept = blocks;
+  const room = () => max - kept.reduce((n, b) => n + fixedOf(b), 0) + sep.length;
+  while (kept.length > 1 && room() < MIN_QUOTE * kept.length) kept = kept.slice(0, -1);
+  let left = room();
+  const budgets = new Array<number>(kept.length).fill(0);
+  const wants = kept.map((b) => Math.min(quoteCap, formatQuote(b.text, b.highlights, Infinity).length));
+  const order = wants.map((_, i) => i).sort((x, y) => wants[x]! - wants[y]!);
+  order.forEach((i, rank) => {
+    const share = Math.floor(left / (order.length - rank));
+    budgets[i] = Math.max(0, Math.min(wants[i]!, share));
+    left -= budgets[i]!;
+  });
+  const parts = kept.map((b, i) => [b.head, formatQuote(b.text, b.highlights, budgets[i]!), b.tail].filter((x) => x !== undefined).join('\n'));
+  return { text: clip(parts.join(sep), max), shown: kept.length };
+}
+
+/**
+ * Last-resort cut; the layout above keeps this from ever removing a source line
+ * in practice. Never splits a surrogate pair: Discord refuses a lone half.
+ */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 2);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}

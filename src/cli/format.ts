@@ -1,0 +1,97 @@
+/**
+ * Shell-neutral rendering of answers: the JSON contract of `citebot ask --json`
+ * and the plain-text form the terminal prints. Discord has its own renderer
+ * (src/bot/render.ts) because its limits and escaping differ.
+ */
+import type { Answer, Hit, Passage } from '../types.js';
+import { markSpans } from '../text/spans.js';
+
+/** One result in the `--json` contract. */
+export interface JsonResult {
+  source: string;
+  paragraph: number;
+  lines: [number, number];
+  score: number;
+  text: string;
+}
+
+/** The `--json` contract: exactly one object per question. */
+export interface JsonAnswer {
+  question: string;
+  answered: boolean;
+  mode: Answer['mode'];
+  confidence: number;
+  results: JsonResult[];
+}
+
+/**
+ * The `--json` shape of an answer. An unanswered question carries no results,
+ * so nothing unrelated is ever presented as an answer.
+ *
+ * @example
+ * console.log(JSON.stringify(toJson(answer)));
+ */
+export function toJson(answer: Answer): JsonAnswer {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    mode: answer.mode,
+    confidence: round(answer.confidence),
+    results: answer.answered ? answer.results.map(toJsonResult) : [],
+  };
+}
+
+function toJsonResult(hit: Hit): JsonResult {
+  const { passage } = hit;
+  return { source: passage.file, paragraph: passage.paragraph, lines: passage.lines, score: round(hit.score), text: passage.text };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e4) / 1e4;
+}
+
+/**
+ * `file ¶n (lines a–b)`, the source line under every quote.
+ *
+ * @example
+ * sourceLabel(passage); // 'guide.md ¶3 (lines 5–7)'
+ */
+export function sourceLabel(passage: Passage): string {
+  const [a, b] = passage.lines;
+  const lines = a === b ? `line ${a}` : `lines ${a}–${b}`;
+  return `${passage.file} ¶${passage.paragraph} (${lines})`;
+}
+
+export const NOT_FOUND = 'Nothing in the documents answers that question.';
+
+/**
+ * The terminal form of an answer: each passage quoted with its source and score,
+ * the best-matching sentences passed through `bold`.
+ *
+ * @example
+ * process.stdout.write(formatAnswerText(answer, (s) => `\x1b[1m${s}\x1b[22m`));
+ */
+export function formatAnswerText(answer: Answer, bold: (s: string) => string = (s) => s): string {
+  if (!answer.answered || answer.results.length === 0) return `${NOT_FOUND}\n`;
+  return answer.results.map((hit, i) => formatHit(hit, i + 1, bold)).join('\n');
+}
+
+/**
+ * Replaces control characters (other than tab and newline) with U+FFFD: a
+ * document must not be able to move the cursor or restyle the user's terminal.
+ * Same length in UTF-16 units, so highlight offsets still line up.
+ *
+ * @example
+ * terminalSafe('a\x1b[2Jb'); // 'a\ufffd[2Jb'
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
+function formatHit(hit: Hit, rank: number, bold: (s: string) => string): string {
+  const quote = markSpans(terminalSafe(hit.passage.text), hit.highlights, bold)
+    .split('\n')
+    .map((line) => `  > ${line}`)
+    .join('\n');
+  return `${rank}. ${terminalSafe(sourceLabel(hit.passage))}  score ${hit.score.toFixed(3)}\n${quote}\n`;
+}

@@ -1,0 +1,74 @@
+/**
+ * A generation's `vectors.f32`: N × dim float32, little-endian, row i = the
+ * passage of index.json item i. A binary sidecar because vectra's JSON vectors
+ * outgrow V8's string limit past ~65k passages and take seconds to parse.
+ *
+ * @example
+ * await writeFileAtomic(path.join(genDir, VECTORS), [littleEndianVectors(vectors)]);
+ * const again = await readVectorsFile(genDir, manifest);
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { realFileSystem } from './atomic.js';
+import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
+import { allocateVectors, prepareVectors } from '../search/dot-kernel.js';
+import type { IndexManifest } from '../types.js';
+
+export const VECTORS = 'vectors.f32';
+
+/**
+ * The bytes to store for `vectors`: a view of them on a little-endian machine,
+ * a byte-swapped copy on a big-endian one.
+ *
+ * @example
+ * littleEndianVectors(new Float32Array([1])); // Uint8Array [0, 0, 128, 63]
+ */
+export function littleEndianVectors(vectors: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  if (os.endianness() === 'LE') return bytes;
+  const copy = bytes.slice();
+  swapFloats(copy);
+  return copy;
+}
+
+/**
+ * Reads a generation's vectors straight into a fresh Float32Array: aligned,
+ * one copy, no per-row objects, and placed where the dense-search kernel scans
+ * it in place. A missing, short or long file is a `DamagedGeneration`.
+ *
+ * @example
+ * const vectors = await readVectorsFile('embeddings/gen-…', manifest); // manifest.passages × manifest.dim floats
+ */
+export async function readVectorsFile(genDir: string, manifest: IndexManifest): Promise<Float32Array> {
+  const vectors = allocateVectors(manifest.passages, manifest.dim);
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  let handle;
+  try {
+    handle = await realFileSystem.open(path.join(genDir, VECTORS), 'r');
+  } catch (err) {
+    throw missingAsDamage(err, VECTORS);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size !== bytes.byteLength) {
+      throw new DamagedGeneration(
+        `${VECTORS} has ${size} bytes, expected ${bytes.byteLength} (${manifest.passages} passages × ${manifest.dim} dims)`,
+      );
+    }
+    for (let offset = 0; offset < bytes.byteLength; ) {
+      const { bytesRead } = await handle.read(bytes, offset, bytes.byteLength - offset, offset);
+      if (bytesRead === 0) throw new DamagedGeneration(`${VECTORS} ended early`);
+      offset += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (os.endianness() === 'BE') swapFloats(bytes);
+  prepareVectors(vectors, manifest.dim);
+  return vectors;
+}
+
+/** Reverses the bytes of each float in place (Node's `swap32`, on the same memory). */
+function swapFloats(bytes: Uint8Array): void {
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap32();
+}

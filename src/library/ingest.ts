@@ -1,0 +1,306 @@
+/**
+ * Docs folder → index. Incremental: a passage whose text (hash) was already
+ * embedded by the same model keeps its vector, so re-running after an edit
+ * embeds only what changed; passages of changed and deleted files go away
+ * because every run rebuilds the passage list from the folder.
+ *
+ * @example
+ * const summary = await ingest({ docsDir: 'seeds', indexDir: 'embeddings', embedder, warn: console.warn });
+ * summary; // { files: 1, passages: 36, added: 1, changed: 0, removed: 0, embedded: 33, … }
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { IngestSummary } from './library.js';
+import { DOCUMENT_KINDS, loadDocuments } from '../documents/load.js';
+import { acquireLock } from '../index/lock.js';
+import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
+import { splitDocument } from '../documents/split.js';
+import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
+import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+
+/** Texts per `embed` call when the caller doesn't say. */
+const DEFAULT_BATCH_SIZE = 32;
+/**
+ * Longest stretch of splitting between two yields to the event loop: a bot
+ * re-indexing thousands of documents must keep answering and heartbeating.
+ */
+const SLICE_MS = 5;
+
+export type IngestPhase = 'read' | 'embed' | 'write';
+
+export interface IngestOptions {
+  docsDir: string;
+  indexDir: string;
+  /** null = keyword mode: no vectors are computed or stored. */
+  embedder: Embedder | null;
+  warn: WarningSink;
+  /** Called as work is done; `total` is the work of the current phase. */
+  onProgress?: (done: number, total: number, phase: IngestPhase) => void;
+  /** Longest passage in characters (see `splitDocument`). */
+  maxChars?: number;
+  /** Texts per embedding call (default 32). */
+  batchSize?: number;
+  /** How long to wait for another ingest writing the same index (default 30 s). */
+  lockWaitMs?: number;
+}
+
+/** What the new index will hold, before it is written. */
+interface Plan {
+  draft: ManifestDraft;
+  passages: Passage[];
+}
+
+/**
+ * Builds or refreshes the index in `indexDir` from the documents in
+ * `docsDir`. Holds the index lock throughout, so concurrent ingests run one
+ * after the other. Writes nothing when nothing changed.
+ *
+ * `added`, `changed` and `removed` count files; `embedded` counts passages.
+ *
+ * @example
+ * await ingest({ docsDir: 'seeds', indexDir: 'embeddings', embedder: null, warn, onProgress: bar.update });
+ */
+export async function ingest(options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const { indexDir, warn } = options;
+  const lock = await acquireLock(indexDir, options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs });
+  try {
+    const plan = await planIndex(options);
+    const old = await openIndexForUpdate(indexDir, warn);
+    const counts = compareFiles(old?.manifest.files ?? {}, plan.draft.files);
+    let generation: string;
+    let embedded = 0;
+    if (old && (await isUnchanged(old, plan))) {
+      generation = old.generation;
+    } else {
+      const vectors = options.embedder ? await embedPassages(plan.passages, old, options.embedder, options) : null;
+      embedded = vectors?.embedded ?? 0;
+      options.onProgress?.(0, 1, 'write');
+      const content = { manifest: plan.draft, passages: plan.passages, vectors: vectors?.vectors ?? null };
+      generation = await writeIndex(indexDir, content, { previous: old?.generation ?? null });
+      options.onProgress?.(1, 1, 'write');
+    }
+    return {
+      files: Object.keys(plan.draft.files).length,
+      passages: plan.passages.length,
+      ...counts,
+      embedded,
+      mode: plan.draft.mode,
+      seconds: Math.round(performance.now() - started) / 1000,
+      generation,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Reads and splits every document; notes the candidate files the loader skipped. */
+async function planIndex(options: IngestOptions): Promise<Plan> {
+  const docsDir = path.resolve(options.docsDir);
+  const docs = await loadDocuments(docsDir, options.warn);
+  if (docs.length === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
+  options.onProgress?.(docs.length, docs.length, 'read');
+  const passages: Passage[] = [];
+  const files: Record<string, FileRecord> = {};
+  let sliceStart = performance.now();
+  for (const doc of docs) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+    const split = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
+    for (const passage of split) passages.push(passage); // no spread: a huge file would overflow the stack
+    files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: split.length };
+  }
+  const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';
+  const draft: ManifestDraft = {
+    mode,
+    model: options.embedder?.model ?? null,
+    dim: options.embedder?.dim ?? 0,
+    docsDir,
+    files,
+    skipped: await skippedFiles(docsDir, docs),
+  };
+  return { draft, passages };
+}
+
+/** Candidate files that didn't become documents, so `isStale` can tell them from new ones. */
+async function skippedFiles(docsDir: string, docs: LoadedDocument[]): Promise<Record<string, FileStamp>> {
+  const loaded = new Set(docs.map((doc) => doc.file));
+  const skipped: Record<string, FileStamp> = {};
+  for (const [file, found] of await listCandidates(docsDir)) {
+    if (!loaded.has(file)) skipped[file] = { size: found.size, mtimeMs: found.mtimeMs };
+  }
+  return skipped;
+}
+
+function compareFiles(
+  before: Record<string, FileRecord>,
+  after: Record<string, FileRecord>,
+): Pick<IngestSummary, 'added' | 'changed' | 'removed'> {
+  let added = 0;
+  let changed = 0;
+  for (const [file, record] of Object.entries(after)) {
+    const previous = before[file];
+    if (!previous) added++;
+    else if (previous.sha256 !== record.sha256) changed++;
+  }
+  const removed = Object.keys(before).filter((file) => !(file in after)).length;
+  return { added, changed, removed };
+}
+
+/** Same documents, same passages, same model, and the loaded generation is the current one. */
+async function isUnchanged(old: LoadedIndex, plan: Plan): Promise<boolean> {
+  const { manifest } = old;
+  const { draft } = plan;
+  const sameSetup =
+    manifest.mode === draft.mode &&
+    manifest.model === draft.model &&
+    manifest.dim === draft.dim &&
+    manifest.docsDir === draft.docsDir &&
+    JSON.stringify(manifest.files) === JSON.stringify(draft.files) &&
+    JSON.stringify((manifest as StoredManifest).skipped ?? {}) === JSON.stringify(draft.skipped);
+  return (
+    sameSetup &&
+    old.passages.length === plan.passages.length &&
+    old.passages.every((passage, row) => passageKey(passage) === passageKey(plan.passages[row]!)) &&
+    old.generation === (await currentGeneration(old.dir))
+  );
+}
+
+/** Everything stored about a passage, in a fixed order (objects from disk and from the splitter differ in key order). */
+function passageKey(p: Passage): string {
+  return JSON.stringify([p.id, p.file, p.paragraph, p.part, p.lines, p.title, p.headings, p.text, p.hash, p.searchable]);
+}
+
+/**
+ * Vectors for every passage, reusing the old index's vector for any passage
+ * whose text it already embedded with the same model. Headings and scraps
+ * (`searchable: false`) are never answers, so they get a zero row instead of
+ * a model call.
+ */
+async function embedPassages(
+  passages: Passage[],
+  old: LoadedIndex | null,
+  embedder: Embedder,
+  options: IngestOptions,
+): Promise<{ vectors: Float32Array; embedded: number }> {
+  const { dim } = embedder;
+  const vectors = new Float32Array(passages.length * dim);
+  const reusable = reusableRows(old, embedder);
+  // Rows to fill per distinct text: identical passages are embedded once.
+  const pending = new Map<string, { text: string; rows: number[] }>();
+  passages.forEach((passage, row) => {
+    if (!passage.searchable) return;
+    const oldRow = reusable.get(passage.hash);
+    if (oldRow !== undefined) vectors.set(old!.vectors!.subarray(oldRow * dim, (oldRow + 1) * dim), row * dim);
+    else {
+      const entry = pending.get(passage.hash);
+      if (entry) entry.rows.push(row);
+      else pending.set(passage.hash, { text: passage.text, rows: [row] });
+    }
+  });
+  const work = [...pending.values()];
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  options.onProgress?.(0, work.length, 'embed');
+  for (let start = 0; start < work.length; start += batchSize) {
+    const batch = work.slice(start, start + batchSize);
+    const out = await embedder.embed(batch.map((entry) => entry.text));
+    if (out.length !== batch.length * dim) {
+      throw new Error(`${embedder.model} returned ${out.length} floats for ${batch.length} texts of ${dim} dims`);
+    }
+    batch.forEach((entry, i) => {
+      for (const row of entry.rows) vectors.set(out.subarray(i * dim, (i + 1) * dim), row * dim);
+    });
+    options.onProgress?.(start + batch.length, work.length, 'embed');
+  }
+  return { vectors, embedded: work.reduce((sum, entry) => sum + entry.rows.length, 0) };
+}
+
+/** hash → row of the old index whose vector can be reused: only from the same model and size. */
+function reusableRows(old: LoadedIndex | null, embedder: Embedder): Map<string, number> {
+  const rows = new Map<string, number>();
+  if (!old?.vectors || old.manifest.model !== embedder.model || old.manifest.dim !== embedder.dim) return rows;
+  old.passages.forEach((passage, row) => {
+    if (passage.searchable) rows.set(passage.hash, row);
+  });
+  return rows;
+}
+
+/**
+ * True when the index in `indexDir` no longer matches `docsDir`: missing or
+ * unusable, built from another folder, or a document was added, changed or
+ * deleted. Cheap: it compares sizes and modification times, and hashes a
+ * file only when its size is the same but its time differs (a `touch`, a
+ * checkout). It does not look at the model; callers compare that themselves.
+ *
+ * @example
+ * if (await isStale('seeds', 'embeddings')) await ingest({ ... });
+ */
+export async function isStale(docsDir: string, indexDir: string): Promise<boolean> {
+  const manifest = await readManifest(indexDir);
+  const root = path.resolve(docsDir);
+  if (!manifest || manifest.docsDir !== root) return true;
+  const found = await listCandidates(root).catch(() => null);
+  if (!found) return true;
+  const skipped = manifest.skipped ?? {};
+  for (const file of Object.keys(manifest.files)) {
+    if (!found.has(file)) return true;
+  }
+  for (const [file, now] of found) {
+    const record = manifest.files[file];
+    if (record === undefined) {
+      const seen = skipped[file];
+      if (seen?.size !== now.size || seen.mtimeMs !== now.mtimeMs) return true;
+    } else if (record.size !== now.size) {
+      return true;
+    } else if (record.mtimeMs !== now.mtimeMs && (await sha256Of(now.absPath)) !== record.sha256) {
+      return true;
+    }
+  }
+  return false;
+}
+
+interface Candidate extends FileStamp {
+  absPath: string;
+}
+
+/**
+ * Files under `docsDir` that the loader would consider: visible, with a
+ * document extension, following symlinks. A superset of what it reads (it
+ * also drops empty, binary and outside-the-folder files), which is why
+ * ingest records the difference as `skipped`.
+ */
+async function listCandidates(docsDir: string): Promise<Map<string, Candidate>> {
+  const found = new Map<string, Candidate>();
+  const visited = new Set<string>();
+  const visit = async (dirRel: string): Promise<void> => {
+    const abs = path.join(docsDir, dirRel);
+    // A missing docs folder throws (the caller reports it); a vanished subfolder holds nothing.
+    const real = dirRel === '' ? await fsp.realpath(abs) : await fsp.realpath(abs).catch(() => null);
+    if (real === null || visited.has(real)) return;
+    visited.add(real);
+    // An unreadable folder is the loader's to report; here it just holds no candidates.
+    for (const name of await fsp.readdir(abs).catch(() => [] as string[])) {
+      if (name.startsWith('.')) continue;
+      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+      const info = await fsp.stat(path.join(abs, name)).catch(() => null);
+      if (info?.isDirectory()) await visit(rel);
+      else if (info?.isFile() && path.extname(name).toLowerCase() in DOCUMENT_KINDS) {
+        found.set(rel, { absPath: path.join(abs, name), size: info.size, mtimeMs: info.mtimeMs });
+      }
+    }
+  };
+  await visit('');
+  return found;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}

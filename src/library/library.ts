@@ -1,0 +1,210 @@
+/**
+ * The live index the shells talk to. The CLI and the bot only ever call a
+ * `LibraryApi`; everything behind it (store, ingest, retrieval) is the core.
+ *
+ * @example
+ * const library = await openLibrary({ docsDir: 'seeds', indexDir: 'embeddings', embedder: null,
+ *   answerThreshold: 0.4, topK: 3, warn: console.warn });
+ * const answer = await library.ask('Who led the American team in Riyadh?');
+ * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
+ */
+import { DocsWatcher, type WatchOptions } from './watcher.js';
+import { currentGeneration, hasIndex, openIndex, readManifest } from '../index/store.js';
+import { ingest, isStale } from './ingest.js';
+import { Retriever } from '../search/retrieve.js';
+import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+
+export interface AskOptions {
+  /** How many passages to return (default: the library's topK). */
+  topK?: number;
+  /** Skip this many ranked passages first (for "More results"). */
+  offset?: number;
+}
+
+export interface IngestSummary {
+  files: number;
+  passages: number;
+  added: number;
+  changed: number;
+  removed: number;
+  /** Passages whose vectors were computed in this run (0 in keyword mode). */
+  embedded: number;
+  mode: Mode;
+  seconds: number;
+  generation: string;
+}
+
+export interface LibraryStats {
+  documents: number;
+  passages: number;
+  mode: Mode;
+  model: string | null;
+  /** ISO time the live index was built. */
+  builtAt: string;
+  generation: string;
+  /** Why semantic mode is off, when it is. */
+  keywordReason: string | null;
+}
+
+export interface LibraryApi {
+  ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** Indexed files, relative to the docs folder, sorted. */
+  files(): string[];
+  /** The passages of one paragraph (several when it was split); [] when there is none. */
+  paragraph(file: string, paragraph: number): Passage[];
+  /** Highest paragraph number of an indexed file; 0 for an unknown file. */
+  paragraphCount(file: string): number;
+  stats(): LibraryStats;
+  /** Re-ingests and swaps the live index atomically; questions keep being answered meanwhile. */
+  reindex(): Promise<IngestSummary>;
+}
+
+export interface LibraryOptions {
+  docsDir: string;
+  indexDir: string;
+  /** null = keyword mode. */
+  embedder: Embedder | null;
+  answerThreshold: number;
+  topK: number;
+  /** Passages per embedding call during ingest. */
+  batchSize?: number;
+  warn: WarningSink;
+  /** Shown in stats when the embedder is null. */
+  keywordReason?: string | null;
+  /** Called with ingest progress when opening or reindexing builds the index. */
+  onProgress?: (done: number, total: number, phase: string) => void;
+  /** Called with the summary whenever this library runs an ingest. */
+  onIngest?: (summary: IngestSummary) => void;
+}
+
+/** One loaded index generation and everything derived from it; replaced whole on reindex. */
+interface Snapshot {
+  index: LoadedIndex;
+  retriever: Retriever;
+  byFile: Map<string, Passage[]>;
+}
+
+/**
+ * Opens the index, building or refreshing it first when it is missing, stale,
+ * or was built with a different model than the one now available.
+ */
+export async function openLibrary(options: LibraryOptions): Promise<Library> {
+  const library = new Library(options);
+  if (await needsIngest(options)) await library.reindex();
+  else library.load(await openIndex(options.indexDir, options.warn));
+  return library;
+}
+
+async function needsIngest(options: LibraryOptions): Promise<boolean> {
+  if (!(await hasIndex(options.indexDir))) return true;
+  const manifest = await readManifest(options.indexDir);
+  // Damaged or of another format: openIndex falls back to the previous generation
+  // or refuses with the rebuild command. Never rebuilt behind the user's back.
+  if (manifest === null) return false;
+  if (await isStale(options.docsDir, options.indexDir)) return true;
+  return options.embedder !== null && manifest.model !== options.embedder.model;
+}
+
+export class Library implements LibraryApi {
+  private snapshot: Snapshot | null = null;
+  private running: Promise<IngestSummary> | null = null;
+
+  constructor(private readonly options: LibraryOptions) {}
+
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    const { retriever } = this.current();
+    return retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
+  }
+
+  files(): string[] {
+    return [...this.current().byFile.keys()];
+  }
+
+  paragraph(file: string, paragraph: number): Passage[] {
+    return (this.current().byFile.get(file) ?? []).filter((p) => p.paragraph === paragraph);
+  }
+
+  paragraphCount(file: string): number {
+    const passages = this.current().byFile.get(file) ?? [];
+    return passages.reduce((max, p) => Math.max(max, p.paragraph), 0);
+  }
+
+  stats(): LibraryStats {
+    const { index, retriever } = this.current();
+    const { mode } = retriever;
+    return {
+      documents: Object.keys(index.manifest.files).length,
+      passages: index.passages.length,
+      mode,
+      model: mode === 'keyword' ? null : index.manifest.model,
+      builtAt: index.manifest.createdAt,
+      generation: index.generation,
+      keywordReason: mode === 'keyword' ? (this.options.keywordReason ?? null) : null,
+    };
+  }
+
+  /**
+   * Re-ingests the docs folder and swaps in the new index. Concurrent calls
+   * share one run, so `/reindex` twice doesn't queue two ingests.
+   */
+  reindex(): Promise<IngestSummary> {
+    this.running ??= this.runIngest().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /**
+   * Re-indexes when files in the docs folder are added, changed or deleted
+   * (see `DocsWatcher`); questions keep being answered from the old index
+   * until the new one is swapped in. Failures are warned about, never thrown.
+   */
+  watch(warn: WarningSink, options: WatchOptions = {}): { close(): void } {
+    const { docsDir, indexDir } = this.options;
+    const target = { docsDir, indexDir, reindex: () => this.reindex(), inFlight: () => this.running, outOfDate: () => this.outOfDate() };
+    return new DocsWatcher(target, warn, options);
+  }
+
+  /** The folder changed since the live index was built, or another writer (or a repair) made a newer one. */
+  private async outOfDate(): Promise<boolean> {
+    const { docsDir, indexDir } = this.options;
+    if (await isStale(docsDir, indexDir)) return true;
+    return (await currentGeneration(indexDir)) !== this.snapshot?.index.generation;
+  }
+
+  /** Makes `index` the live one. Building the retriever first keeps the swap instant. */
+  load(index: LoadedIndex): void {
+    const retriever = new Retriever(index, this.options.embedder, { answerThreshold: this.options.answerThreshold });
+    this.snapshot = { index, retriever, byFile: groupByFile(index.passages) };
+  }
+
+  private async runIngest(): Promise<IngestSummary> {
+    const { docsDir, indexDir, embedder, warn, onProgress, batchSize } = this.options;
+    const summary = await ingest({
+      docsDir,
+      indexDir,
+      embedder,
+      warn,
+      ...(onProgress ? { onProgress } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    });
+    this.load(await openIndex(indexDir, warn));
+    this.options.onIngest?.(summary);
+    return summary;
+  }
+
+  private current(): Snapshot {
+    if (!this.snapshot) throw new Error('Library used before an index was loaded');
+    return this.snapshot;
+  }
+}
+
+function groupByFile(passages: Passage[]): Map<string, Passage[]> {
+  const byFile = new Map<string, Passage[]>();
+  for (const passage of passages) {
+    const list = byFile.get(passage.file);
+    if (list) list.push(passage);
+    else byFile.set(passage.file, [passage]);
+  }
+  return new Map([...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

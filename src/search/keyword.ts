@@ -1,0 +1,381 @@
+/**
+ * The keyword engine: a BM25F inverted index over passages, built once per
+ * loaded index and kept in typed arrays (postings sorted by term, then row).
+ *
+ * Fields: the passage text, plus its document title, Markdown heading path and
+ * file name, each with its own weight. BM25F adds the weighted term
+ * frequencies of all fields *before* saturation, so a word in the title counts
+ * like a few more mentions in the body instead of a separate, unbounded bonus.
+ * Adjacent word pairs are indexed as phrase terms, which rewards passages that
+ * say "Secretary of State" over ones that say "state" and "secretary" apart.
+ *
+ * Building takes seconds at 50k passages (tokenising is most of it), so ingest
+ * builds it once with `KeywordIndex.build` (in slices, letting the event loop
+ * in), the store keeps its `toParts()` in the index generation, and loading
+ * restores it with `new KeywordIndex(parts)` in milliseconds.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Passage } from '../types.js';
+import { analyze, bigram, tokenize } from '../text/tokenize.js';
+import { TopKHeap, type Scored } from './vectors.js';
+
+/** Tuning knobs; the defaults are what docs/benchmarks.md measured best. */
+export interface KeywordOptions {
+  /** Term-frequency saturation. */
+  k1: number;
+  /** Length normalisation of the body text (0 = none, 1 = full). */
+  b: number;
+  /** Weight of a phrase (adjacent word pair) match, relative to a body word. */
+  phrase: number;
+  /** Weights of metadata fields, relative to a body word. */
+  title: number;
+  headings: number;
+  file: number;
+}
+
+export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
+  k1: 0.9,
+  b: 0.4,
+  phrase: 0.3,
+  title: 0.5,
+  headings: 1,
+  file: 0.5,
+};
+
+/** Titles longer than this are a first paragraph standing in for a title (plain text files). */
+const MAX_TITLE_CHARS = 160;
+
+/** A question, analysed once and reused for search, abstention features and highlights. */
+export interface KeywordQuery {
+  /** Distinct terms of the question, with their IDF (unknown terms get the IDF of an unseen term). */
+  terms: Array<{ term: string; idf: number; id: number }>;
+  /** Distinct phrase terms found in the index. */
+  phrases: Array<{ term: string; idf: number; id: number }>;
+}
+
+/** A built index as plain arrays: what an index generation stores. */
+export interface KeywordParts {
+  options: KeywordOptions;
+  /** Number of searchable passages (the N of IDF). */
+  documents: number;
+  /** Passages (rows) the index was built over, searchable or not. */
+  rows: number;
+  /** Term by id. */
+  terms: string[];
+  /** Postings of term t: `postingRows` and `weights` from offsets[t] to offsets[t + 1]. */
+  offsets: Uint32Array;
+  postingRows: Uint32Array;
+  /** Field-weighted, length-normalised term frequency per posting. */
+  weights: Float32Array;
+}
+
+/** Longest stretch of building between two yields to the event loop in `KeywordIndex.build`. */
+const BUILD_SLICE_MS = 5;
+
+/**
+ * BM25F index of the searchable passages.
+ *
+ * @example
+ * const index = new KeywordIndex(passages);
+ * const query = index.query('Who led the American team in Riyadh?');
+ * index.search(query, 10); // → [{ row: 3, score: 9.1 }, …]
+ */
+export class KeywordIndex {
+  readonly options: KeywordOptions;
+  /** Number of searchable passages (the N of IDF). */
+  readonly documents: number;
+  private readonly termIds = new Map<string, number>();
+  private readonly terms: string[];
+  private readonly rows: number;
+  private readonly offsets: Uint32Array;
+  private readonly postingRows: Uint32Array;
+  /** Field-weighted, length-normalised term frequency per posting. */
+  private readonly weights: Float32Array;
+  private readonly scores: Float64Array;
+
+  /**
+   * Builds the index over `source` passages (blocking until done), or restores
+   * one from the parts of an index built before.
+   *
+   * @example
+   * const restored = new KeywordIndex(new KeywordIndex(passages).toParts());
+   */
+  constructor(source: readonly Passage[] | KeywordParts, options: Partial<KeywordOptions> = {}) {
+    const parts = 'postingRows' in source ? source : drain(buildParts(source, { ...DEFAULT_KEYWORD_OPTIONS, ...options }));
+    this.options = parts.options;
+    this.documents = parts.documents;
+    this.terms = parts.terms;
+    this.rows = parts.rows;
+    this.offsets = parts.offsets;
+    this.postingRows = parts.postingRows;
+    this.weights = parts.weights;
+    for (let id = 0; id < parts.terms.length; id++) this.termIds.set(parts.terms[id]!, id);
+    this.scores = new Float64Array(parts.rows);
+  }
+
+  /**
+   * Builds the index without blocking: the work runs in slices of about 5 ms
+   * with the event loop let in between, so a bot re-indexing stays responsive.
+   *
+   * @example
+   * const index = await KeywordIndex.build(passages);
+   */
+  static async build(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordIndex> {
+    return new KeywordIndex(await KeywordIndex.buildParts(passages, options));
+  }
+
+  /**
+   * Like `build`, but returns the parts alone (what the store writes), without
+   * making the index itself.
+   *
+   * @example
+   * const parts = await KeywordIndex.buildParts(passages); // → { options, documents, rows, terms, … }
+   */
+  static async buildParts(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordParts> {
+    const steps = buildParts(passages, { ...DEFAULT_KEYWORD_OPTIONS, ...options });
+    let sliceStart = performance.now();
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return step.value;
+      if (performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  /**
+   * The index as plain arrays, to store and restore later.
+   *
+   * @example
+   * const parts = index.toParts(); // → { options, documents, rows, terms, offsets, postingRows, weights }
+   */
+  toParts(): KeywordParts {
+    const { options, documents, rows, terms, offsets, postingRows, weights } = this;
+    return { options, documents, rows, terms, offsets, postingRows, weights };
+  }
+
+  /** Inverse document frequency; an unseen term gets the highest value. */
+  idf(term: string): number {
+    const id = this.termIds.get(term);
+    return this.idfOf(id === undefined ? 0 : this.df(id));
+  }
+
+  /**
+   * Analyses a question against this index.
+   *
+   * @example
+   * index.query('What is git-stash?').terms.map((t) => t.term); // → ['git', 'stash', 'git-stash']
+   */
+  query(question: string): KeywordQuery {
+    const { terms, words } = analyze(question);
+    const seen = new Set<string>();
+    const out: KeywordQuery = { terms: [], phrases: [] };
+    for (const term of terms) {
+      if (seen.has(term)) continue;
+      seen.add(term);
+      const id = this.termIds.get(term) ?? -1;
+      out.terms.push({ term, id, idf: this.idfOf(id < 0 ? 0 : this.df(id)) });
+    }
+    for (let i = 1; i < words.length; i++) {
+      const term = bigram(words[i - 1] ?? '', words[i] ?? '');
+      const id = this.termIds.get(term);
+      if (id === undefined || seen.has(term)) continue;
+      seen.add(term);
+      out.phrases.push({ term, id, idf: this.idfOf(this.df(id)) });
+    }
+    return out;
+  }
+
+  /** The `limit` best rows for a query, best first. Rows of unsearchable passages never appear. */
+  search(query: KeywordQuery, limit: number): Scored[] {
+    const { k1 } = this.options;
+    const scores = this.scores;
+    const touched: number[] = [];
+    const add = (id: number, idf: number): void => {
+      const end = this.offsets[id + 1] ?? 0;
+      for (let p = this.offsets[id] ?? 0; p < end; p++) {
+        const row = this.postingRows[p] ?? 0;
+        const tf = this.weights[p] ?? 0;
+        if (scores[row] === 0) touched.push(row);
+        scores[row] = (scores[row] ?? 0) + (idf * tf * (k1 + 1)) / (k1 + tf);
+      }
+    };
+    for (const t of query.terms) if (t.id >= 0) add(t.id, t.idf);
+    for (const t of query.phrases) add(t.id, t.idf);
+    const heap = new TopKHeap(limit);
+    for (const row of touched) {
+      heap.offer(row, scores[row] ?? 0);
+      scores[row] = 0;
+    }
+    return heap.sorted();
+  }
+
+  /** True when the passage at `row` contains the term (in any field). */
+  contains(termId: number, row: number): boolean {
+    if (termId < 0) return false;
+    let lo = this.offsets[termId] ?? 0;
+    let hi = (this.offsets[termId + 1] ?? 0) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const found = this.postingRows[mid] ?? 0;
+      if (found === row) return true;
+      if (found < row) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  private df(id: number): number {
+    return (this.offsets[id + 1] ?? 0) - (this.offsets[id] ?? 0);
+  }
+
+  private idfOf(df: number): number {
+    return Math.log(1 + (this.documents - df + 0.5) / (df + 0.5));
+  }
+}
+
+/** The terms of a file path: `docs/git-Stash_notes.md` → terms of "docs git Stash notes". */
+function fileText(file: string): string {
+  return file.replace(/\.[a-z0-9]+$/i, '').replace(/[_/\\.]+/g, ' ');
+}
+
+/** Runs a build to the end without pausing. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/**
+ * One pass over the passages, pausing (`yield`) after each one and every 64k
+ * postings sorted, so a caller can let the event loop in. Body weights are
+ * length-normalised at the end, once the average length is known, so no
+ * passage's terms are kept in between.
+ */
+function* buildParts(passages: readonly Passage[], options: KeywordOptions): Generator<void, KeywordParts> {
+  const termIds = new Map<string, number>();
+  const triples = new TripleBuffer();
+  const lengths = new Float64Array(passages.length);
+  const metaCache = new Map<string, string[]>();
+  let documents = 0;
+  let totalLength = 0;
+  for (let row = 0; row < passages.length; row++) {
+    const passage = passages[row]!;
+    if (!passage.searchable) continue;
+    const body = bodyTerms(passage.text, options.phrase > 0);
+    documents++;
+    totalLength += lengths[row] = body.length;
+    for (const [term, [bodyWeight, metaWeight]] of fieldWeights(passage, body, options, metaCache)) {
+      let id = termIds.get(term);
+      if (id === undefined) termIds.set(term, (id = termIds.size));
+      triples.push(id, row, bodyWeight, metaWeight);
+    }
+    yield;
+  }
+  const avgLength = documents === 0 ? 1 : Math.max(totalLength / documents, 1);
+  const norms = lengths.map((length) => 1 - options.b + (options.b * length) / avgLength);
+  const postings = yield* triples.toPostings(termIds.size, norms);
+  return { options, documents, rows: passages.length, terms: [...termIds.keys()], ...postings };
+}
+
+interface BodyTerm {
+  term: string;
+  phrase: boolean;
+}
+
+function bodyTerms(text: string, withPhrases: boolean): BodyTerm[] {
+  const { terms, words } = analyze(text);
+  const out: BodyTerm[] = terms.map((term) => ({ term, phrase: false }));
+  if (withPhrases) {
+    for (let i = 1; i < words.length; i++) {
+      out.push({ term: bigram(words[i - 1] ?? '', words[i] ?? ''), phrase: true });
+    }
+  }
+  return out;
+}
+
+/** term → [body weight before length normalisation, metadata weight]. */
+function fieldWeights(
+  passage: Passage,
+  body: BodyTerm[],
+  options: KeywordOptions,
+  metaCache: Map<string, string[]>,
+): Map<string, [number, number]> {
+  const weights = new Map<string, [number, number]>();
+  const entry = (term: string): [number, number] => {
+    let pair = weights.get(term);
+    if (pair === undefined) weights.set(term, (pair = [0, 0]));
+    return pair;
+  };
+  for (const { term, phrase } of body) entry(term)[0] += phrase ? options.phrase : 1;
+  // Metadata fields are short and shared by a whole file: no length normalisation.
+  const meta = (text: string): string[] => {
+    let terms = metaCache.get(text);
+    if (terms === undefined) metaCache.set(text, (terms = tokenize(text)));
+    return terms;
+  };
+  const addField = (terms: string[], weight: number): void => {
+    if (weight <= 0) return;
+    for (const term of terms) entry(term)[1] += weight;
+  };
+  if (passage.title.length <= MAX_TITLE_CHARS && passage.title !== passage.text) {
+    addField(meta(passage.title), options.title);
+  }
+  addField(meta(passage.headings.join('\n')), options.headings);
+  addField(meta(fileText(passage.file)), options.file);
+  return weights;
+}
+
+/** Steps between pauses in the postings sort. */
+const SORT_STEP = 1 << 16;
+
+/** Growable (term, row, body weight, metadata weight) columns. */
+class TripleBuffer {
+  private terms = new Uint32Array(1024);
+  private rows = new Uint32Array(1024);
+  private bodyWeights = new Float32Array(1024);
+  private metaWeights = new Float32Array(1024);
+  private size = 0;
+
+  push(term: number, row: number, bodyWeight: number, metaWeight: number): void {
+    if (this.size === this.terms.length) this.grow();
+    this.terms[this.size] = term;
+    this.rows[this.size] = row;
+    this.bodyWeights[this.size] = bodyWeight;
+    this.metaWeights[this.size] = metaWeight;
+    this.size++;
+  }
+
+  /**
+   * Counting sort by term; rows stay ascending within a term because they were
+   * pushed in row order. A posting's weight is its body weight over its row's
+   * length norm, plus its metadata weight.
+   */
+  *toPostings(termCount: number, norms: Float64Array): Generator<void, Pick<KeywordParts, 'offsets' | 'postingRows' | 'weights'>> {
+    const offsets = new Uint32Array(termCount + 1);
+    for (let i = 0; i < this.size; i++) {
+      offsets[(this.terms[i] ?? 0) + 1]!++;
+      if (i % SORT_STEP === 0) yield;
+    }
+    for (let t = 0; t < termCount; t++) offsets[t + 1]! += offsets[t] ?? 0;
+    yield;
+    const cursor = offsets.slice(0, termCount);
+    const postingRows = new Uint32Array(this.size);
+    const weights = new Float32Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const at = cursor[this.terms[i] ?? 0]!++;
+      const row = this.rows[i] ?? 0;
+      postingRows[at] = row;
+      weights[at] = (this.bodyWeights[i] ?? 0) / (norms[row] ?? 1) + (this.metaWeights[i] ?? 0);
+      if (i % SORT_STEP === 0) yield;
+    }
+    return { offsets, postingRows, weights };
+  }
+
+  private grow(): void {
+    const size = this.terms.length * 2;
+    const grown = <T extends Uint32Array | Float32Array>(old: T, fresh: T): T => (fresh.set(old), fresh);
+    this.terms = grown(this.terms, new Uint32Array(size));
+    this.rows = grown(this.rows, new Uint32Array(size));
+    this.bodyWeights = grown(this.bodyWeights, new Float32Array(size));
+    this.metaWeights = grown(this.metaWeights, new Float32Array(size));
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The question → answer pipeline over one loaded index:
+ *
+ *   keyword (BM25F) ranking ─┐
+ *                            ├─ reciprocal rank fusion → near-duplicates merged
+ *   dense (cosine) ranking  ─┘   → one-file crowding damped → calibrated answer/abstain
+ *                                → best sentences highlighted
+ *
+ * The keyword index is restored from the one stored with the index (or built,
+ * for an index made in memory) once, here in the constructor; a reindex makes
+ * a new Retriever over the new index.
+ */
+import { CitebotError } from '../errors.js';
+import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
+import { fuseRankings } from './fuse.js';
+import { highlightSpans } from './highlight.js';
+import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions, type KeywordParts, type KeywordQuery } from './keyword.js';
+import { builtWith } from '../index/keyword-file.js';
+import type { AskOptions } from '../library/library.js';
+import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from '../types.js';
+import { topK, type Scored } from './vectors.js';
+
+export interface RetrieverOptions {
+  /** Confidence at or above which a question counts as answered (config ANSWER_THRESHOLD). */
+  answerThreshold: number;
+  /** Keyword-engine tuning (benchmarks only; the defaults are the measured best). */
+  keyword?: Partial<KeywordOptions>;
+  /** Score share a passage loses per better-ranked passage from the same file (see DIVERSITY_PENALTY). */
+  diversityPenalty?: number;
+}
+
+/** A ranking with what the abstention decision needs; see {@link Retriever.rank}. */
+export interface Ranking {
+  mode: Mode;
+  hits: Scored[];
+  query: KeywordQuery;
+  /** Null when nothing matched at all. */
+  features: AbstainFeatures | null;
+}
+
+const DEFAULT_TOP_K = 3;
+/** Candidates taken from each ranking before fusion and merging. */
+const MIN_DEPTH = 50;
+/**
+ * Mild on purpose: a second passage from the same file drops below another
+ * file's passage only when that one scores within a few percent of it.
+ */
+const DIVERSITY_PENALTY = 0.03;
+/** Word-shingle overlap above which two passages count as the same text. */
+const NEAR_DUPLICATE = 0.85;
+
+/**
+ * Answers questions from a loaded index.
+ *
+ * @example
+ * const retriever = new Retriever(index, embedder, { answerThreshold: 0.5 });
+ * const answer = await retriever.ask('Who led the American team in Riyadh?', { topK: 3 });
+ * answer.results[0]?.passage.paragraph; // → 4
+ */
+export class Retriever {
+  readonly mode: Mode;
+  private readonly keyword: KeywordIndex;
+  private readonly passages: readonly Passage[];
+  private readonly diversityPenalty: number;
+
+  /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
+  constructor(
+    private readonly index: LoadedIndex & { keyword?: KeywordParts | null },
+    private readonly embedder: Embedder | null,
+    private readonly options: RetrieverOptions,
+  ) {
+    if (index.vectors !== null && embedder !== null) assertSameModel(index, embedder);
+    this.passages = index.passages;
+    const stored = index.keyword;
+    const wanted = { ...DEFAULT_KEYWORD_OPTIONS, ...options.keyword };
+    this.keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
+    this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
+    this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
+  }
+
+  /** Ranks passages for a question and decides whether the top one answers it. */
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    const topK = Math.max(0, options.topK ?? DEFAULT_TOP_K);
+    const offset = Math.max(0, options.offset ?? 0);
+    const ranking = await this.rank(question, offset + topK);
+    const confidence = ranking.features === null ? 0 : answerConfidence(ranking.features);
+    const weights = new Map([...ranking.query.terms, ...ranking.query.phrases].map((t) => [t.term, t.idf]));
+    const results: Hit[] = ranking.hits.slice(offset).map(({ row, score }) => {
+      const passage = this.passageAt(row);
+      return { passage, score, highlights: highlightSpans(passage.text, weights) };
+    });
+    return {
+      question,
+      answered: ranking.features !== null && confidence >= this.options.answerThreshold,
+      mode: ranking.mode,
+      confidence,
+      results,
+    };
+  }
+
+  /**
+   * The best `count` passages (fused, near-duplicates merged, one-file crowding
+   * damped) with the abstention features of the first. `ask` pages through
+   * this; bench/calibrate.ts reads the features directly.
+   */
+  async rank(question: string, count: number): Promise<Ranking> {
+    const depth = Math.max(MIN_DEPTH, 3 * count);
+    const query = this.keyword.query(question);
+    const keywordHits = this.keyword.search(query, depth);
+    let fused = keywordHits;
+    if (this.mode === 'semantic+keyword') {
+      fused = fuseRankings([keywordHits, await this.denseHits(question, depth)]);
+    }
+    const hits = this.select(fused, count);
+    const top = hits[0];
+    if (top === undefined) return { mode: this.mode, hits, query, features: null };
+    const topScore = keywordHits.find((h) => h.row === top.row)?.score ?? 0;
+    const features = abstainFeatures(this.keyword, query, { row: top.row, score: topScore, text: this.passageAt(top.row).text });
+    return { mode: this.mode, hits, query, features };
+  }
+
+  private async denseHits(question: string, depth: number): Promise<Scored[]> {
+    const { vectors } = this.index;
+    if (vectors === null || this.embedder === null) return [];
+    const query = await this.embedder.embed([question]);
+    const dim = this.index.manifest.dim;
+    return topK(vectors, dim, query.subarray(0, dim), depth, (row) => this.passages[row]?.searchable === true);
+  }
+
+  /**
+   * Greedy picks from the candidates: each pick costs the later passages of its
+   * file a little score, and a passage repeating one already picked (a file
+   * copied twice) is dropped, so the better-ranked copy stays.
+   */
+  private select(candidates: Scored[], count: number): Scored[] {
+    const pool = [...candidates];
+    const picked: Scored[] = [];
+    const perFile = new Map<string, number>();
+    const shingles = new Map<number, Set<string>>();
+    while (picked.length < count && pool.length > 0) {
+      let bestAt = 0;
+      let bestScore = -Infinity;
+      pool.forEach((hit, i) => {
+        const score = hit.score * (1 - this.diversityPenalty) ** (perFile.get(this.passageAt(hit.row).file) ?? 0);
+        if (score > bestScore) [bestAt, bestScore] = [i, score];
+      });
+      const [best] = pool.splice(bestAt, 1);
+      if (best === undefined) break;
+      if (picked.some((p) => this.sameText(p.row, best.row, shingles))) continue;
+      const file = this.passageAt(best.row).file;
+      perFile.set(file, (perFile.get(file) ?? 0) + 1);
+      picked.push({ row: best.row, score: bestScore });
+    }
+    return picked;
+  }
+
+  /** `cache` holds the shingles computed for this query's candidates. */
+  private sameText(a: number, b: number, cache: Map<number, Set<string>>): boolean {
+    const ta = this.passageAt(a).text;
+    const tb = this.passageAt(b).text;
+    if (ta === tb) return true;
+    const ratio = Math.min(ta.length, tb.length) / Math.max(ta.length, tb.length, 1);
+    if (ratio < NEAR_DUPLICATE) return false;
+    const shinglesOf = (row: number, text: string): Set<string> => {
+      let set = cache.get(row);
+      if (set === undefined) cache.set(row, (set = wordShingles(text)));
+      return set;
+    };
+    return jaccard(shinglesOf(a, ta), shinglesOf(b, tb)) >= NEAR_DUPLICATE;
+  }
+
+  private passageAt(row: number): Passage {
+    const passage = this.passages[row];
+    if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
+    return passage;
+  }
+}
+
+/** Vectors from one model are meaningless to another, even at the same length. */
+function assertSameModel(index: LoadedIndex, embedder: Embedder): void {
+  const { model, dim } = index.manifest;
+  if (model === embedder.model && dim === embedder.dim) return;
+  throw new CitebotError(
+    `The index was built with ${model ?? 'no model'} (${dim} dimensions), but ${embedder.model} (${embedder.dim}) is loaded.`,
+    { hint: 'Run `citebot ingest` to rebuild the index with this model.' },
+  );
+}
+
+/** Lower-cased word 3-shingles: punctuation and spacing differences don't count. */
+function wordShingles(text: string): Set<string> {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const out = new Set<string>();
+  if (words.length < 3) out.add(words.join(' '));
+  for (let i = 2; i < words.length; i++) out.add(`${words[i - 2]} ${words[i - 1]} ${words[i]}`);
+  return out;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const item of a) if (b.has(item)) shared++;
+  return shared / (a.size + b.size - shared || 1);
+}

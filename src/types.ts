@@ -124,11 +124,19 @@ export interface Hit {
   highlights: Span[];
 }
 
+/**
+ * The three honest outcomes: a passage clearly answers (`answered`), some come
+ * close but none clearly answers (`unsure`: shown as "the closest", at most 2),
+ * or nothing in the documents is near (`none`: no quotes, a next step instead).
+ */
+export type Verdict = 'answered' | 'unsure' | 'none';
+
 /** What the core says about one question. */
 export interface Answer {
   question: string;
-  /** False when nothing in the documents answers the question. */
+  /** True only when the verdict is `answered`. */
   answered: boolean;
+  verdict: Verdict;
   mode: Mode;
   /** Calibrated confidence in [0, 1] that the top result answers the question; compared with ANSWER_THRESHOLD. */
   confidence: number;

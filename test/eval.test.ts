@@ -123,10 +123,10 @@ describe('matchesGold', () => {
 describe('runEval', () => {
   const passages = [p('a.txt', 1, 'Rubio led the team'), p('a.txt', 2, 'Lavrov spoke'), p('b.txt', 1, 'cake recipe')];
   const answers: Record<string, Answer> = {
-    rubio: { question: 'rubio', answered: true, mode: 'keyword', confidence: 0.9, results: [0, 1, 2].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
-    lavrov: { question: 'lavrov', answered: true, mode: 'keyword', confidence: 0.7, results: [0, 1].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
-    cake: { question: 'cake', answered: true, mode: 'keyword', confidence: 0.6, results: [] },
-    weather: { question: 'weather', answered: false, mode: 'keyword', confidence: 0.1, results: [] },
+    rubio: { question: 'rubio', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.9, results: [0, 1, 2].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
+    lavrov: { question: 'lavrov', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.7, results: [0, 1].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
+    cake: { question: 'cake', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.6, results: [] },
+    weather: { question: 'weather', answered: false, verdict: 'none', mode: 'keyword', confidence: 0.1, results: [] },
   };
   const cases = parseEvalCases(
     [

@@ -11,7 +11,7 @@ function passage(text: string, overrides: Partial<Passage> = {}): Passage {
 }
 
 function answer(answered: boolean, hits: Hit[]): Answer {
-  return { question: 'Q?', answered, mode: 'keyword', confidence: 0.87654321, results: hits };
+  return { question: 'Q?', answered, verdict: answered ? 'answered' : 'none', mode: 'keyword', confidence: 0.87654321, results: hits };
 }
 
 const hit: Hit = { passage: passage('First sentence. Second one.'), score: 1.23456, highlights: [{ start: 16, end: 27 }] };

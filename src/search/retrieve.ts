@@ -89,9 +89,11 @@ export class Retriever {
       const passage = this.passageAt(row);
       return { passage, score, highlights: highlightSpans(passage.text, weights) };
     });
+    const answered = ranking.features !== null && confidence >= this.options.answerThreshold;
     return {
       question,
-      answered: ranking.features !== null && confidence >= this.options.answerThreshold,
+      answered,
+      verdict: answered ? 'answered' : 'none',
       mode: ranking.mode,
       confidence,
       results,

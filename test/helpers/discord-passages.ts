@@ -47,5 +47,5 @@ export function hit(p: Passage, needle?: string, score = 1): Hit {
 }
 
 export function answer(question: string, results: Hit[], answered = true): Answer {
-  return { question, answered, mode: 'keyword', confidence: answered ? 0.9 : 0.1, results };
+  return { question, answered, verdict: answered ? 'answered' : 'none', mode: 'keyword', confidence: answered ? 0.9 : 0.1, results };
 }

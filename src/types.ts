@@ -11,7 +11,7 @@ export interface LoadedDocument {
   file: string;
   /** Absolute path on disk. */
   absPath: string;
-  kind: 'text' | 'markdown' | 'html';
+  kind: 'text' | 'markdown' | 'html' | 'pdf';
   /**
    * The decoded text that passages are sliced from. For text and Markdown this is
    * the file itself (BOM dropped, CRLF → LF). For HTML it is the extracted text.
@@ -24,6 +24,8 @@ export interface LoadedDocument {
   sourceLine?: number[];
   /** For HTML only: the source line where text line `i + 1` ends (a paragraph may wrap over several). */
   sourceEndLine?: number[];
+  /** For PDF only: `page[i]` is the 1-based page that text line `i + 1` is on. */
+  page?: number[];
   /** sha256 (hex) of the raw bytes: a changed file re-ingests, an unchanged one doesn't. */
   sha256: string;
   size: number;
@@ -40,8 +42,10 @@ export interface Passage {
   paragraph: number;
   /** 0 for a whole paragraph; 1, 2, … for the pieces of a paragraph too long for the model. */
   part: number;
-  /** 1-based inclusive line range in the source file. */
+  /** 1-based inclusive line range in the source file (for a PDF, in its extracted text). */
   lines: [number, number];
+  /** For a PDF: the 1-based page the passage starts on, cited as "p. 12". */
+  page?: number;
   /** The document title: its first heading, or its first line. */
   title: string;
   /** Markdown heading path above the passage, outermost first; [] elsewhere. */

@@ -19,7 +19,7 @@ async function fixture(dir: string, file: string): Promise<LoadedDocument> {
 }
 
 function textDoc(text: string, kind: LoadedDocument['kind'] = 'text'): LoadedDocument {
-  const ext = { text: 'txt', markdown: 'md', html: 'html' }[kind];
+  const ext = { text: 'txt', markdown: 'md', html: 'html', pdf: 'pdf' }[kind];
   return { file: `doc.${ext}`, absPath: `/tmp/doc.${ext}`, kind, text, sha256: '', size: text.length, mtimeMs: 0 };
 }
 

@@ -13,6 +13,8 @@ export interface JsonResult {
   lines: [number, number];
   score: number;
   text: string;
+  /** Only for a PDF: the page the passage starts on. */
+  page?: number;
 }
 
 /** The `--json` contract: exactly one object per question. */
@@ -43,7 +45,9 @@ export function toJson(answer: Answer): JsonAnswer {
 
 function toJsonResult(hit: Hit): JsonResult {
   const { passage } = hit;
-  return { source: passage.file, paragraph: passage.paragraph, lines: passage.lines, score: round(hit.score), text: passage.text };
+  const result: JsonResult = { source: passage.file, paragraph: passage.paragraph, lines: passage.lines, score: round(hit.score), text: passage.text };
+  if (passage.page !== undefined) result.page = passage.page;
+  return result;
 }
 
 function round(n: number): number {
@@ -51,12 +55,14 @@ function round(n: number): number {
 }
 
 /**
- * `file ¶n (lines a–b)`, the source line under every quote.
+ * `file ¶n (lines a–b)`, the source line under every quote; a PDF's passage
+ * is cited by page, since its extracted lines match nothing a reader sees.
  *
  * @example
- * sourceLabel(passage); // 'guide.md ¶3 (lines 5–7)'
+ * sourceLabel(passage); // 'guide.md ¶3 (lines 5–7)', or 'manual.pdf ¶40 (p. 12)'
  */
 export function sourceLabel(passage: Passage): string {
+  if (passage.page !== undefined) return `${passage.file} ¶${passage.paragraph} (p. ${passage.page})`;
   const [a, b] = passage.lines;
   const lines = a === b ? `line ${a}` : `lines ${a}–${b}`;
   return `${passage.file} ¶${passage.paragraph} (${lines})`;

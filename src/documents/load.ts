@@ -9,18 +9,40 @@ import { createHash } from 'node:crypto';
 import type { Dirent, Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CitebotError } from '../errors.js';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { CitebotError, isCitebotError } from '../errors.js';
 import { htmlToText } from './html.js';
+import { pdfToText } from './pdf.js';
 import type { LoadedDocument, WarningSink } from '../types.js';
 
-/** File extensions citebot reads, and what they are. */
+/** File extensions citebot reads, and what they are; each may also come gzip-compressed (`.txt.gz`). */
 export const DOCUMENT_KINDS: Readonly<Record<string, LoadedDocument['kind']>> = {
   '.txt': 'text',
   '.md': 'markdown',
   '.markdown': 'markdown',
   '.html': 'html',
   '.htm': 'html',
+  '.pdf': 'pdf',
 };
+
+/** What the unsupported-type warning says citebot reads. */
+const READABLE = '.txt, .md, .markdown, .html, .htm and .pdf, each also as .gz';
+
+/**
+ * The kind of document a file name says it is, looking through a `.gz`
+ * suffix; null for anything citebot doesn't read.
+ *
+ * @example
+ * documentKind('policy.txt.gz'); // { kind: 'text', gzip: true }
+ * documentKind('logo.png');      // null
+ */
+export function documentKind(file: string): { kind: LoadedDocument['kind']; gzip: boolean } | null {
+  const name = file.toLowerCase();
+  const gzip = name.endsWith('.gz');
+  const kind = DOCUMENT_KINDS[path.extname(gzip ? name.slice(0, -3) : name)];
+  return kind ? { kind, gzip } : null;
+}
 
 /** Bytes looked at to decide whether a file is binary: a giant binary is never read whole. */
 const SNIFF_BYTES = 8192;
@@ -153,31 +175,76 @@ async function linkReason(root: Root, rel: string): Promise<string> {
 
 /** Reads and decodes one file the walk (or a caller) picked; null after a warning when it isn't a document. */
 async function readDocument(root: Root, file: string, warn: WarningSink): Promise<LoadedDocument | null> {
-  const kind = DOCUMENT_KINDS[path.extname(file).toLowerCase()];
-  if (!kind) {
+  const type = documentKind(file);
+  if (!type) {
     const ext = path.extname(file) || 'no extension';
-    return skip(warn, file, `unsupported file type (${ext}); citebot reads .txt, .md, .markdown, .html and .htm`);
+    return skip(warn, file, `unsupported file type (${ext}); citebot reads ${READABLE}`);
   }
   const absPath = path.join(root.dir, ...file.split('/'));
   try {
     const real = await realpath(absPath);
     if (real !== path.join(root.real, ...file.split('/'))) return skip(warn, file, await linkReason(root, file));
-    const raw = await readBytes(real, file, warn);
+    // Compressed and PDF bytes are binary by nature: they are judged after decoding.
+    const raw = await readBytes(real, file, warn, { sniff: !type.gzip && type.kind !== 'pdf' });
     if (!raw) return null;
-    const decoded = decode(raw.bytes, file, warn);
-    const { text, sourceLine, sourceEndLine } =
-      kind === 'html' ? htmlToText(decoded) : { text: decoded, sourceLine: undefined, sourceEndLine: undefined };
-    if (text.trim() === '') return skip(warn, file, kind === 'html' ? 'no text outside markup and page chrome' : 'empty file');
-    const doc: LoadedDocument = { file, absPath, kind, text, sha256: raw.sha256, size: raw.size, mtimeMs: raw.mtimeMs };
-    if (sourceLine) doc.sourceLine = sourceLine;
-    if (sourceEndLine) doc.sourceEndLine = sourceEndLine;
+    const bytes = type.gzip ? await gunzipped(raw.bytes) : raw.bytes;
+    const content = await documentText(type.kind, bytes, file, warn);
+    if (content.text.trim() === '') return skip(warn, file, emptyReason(type.kind));
+    const doc: LoadedDocument = { file, absPath, kind: type.kind, text: content.text, sha256: raw.sha256, size: raw.size, mtimeMs: raw.mtimeMs };
+    if (content.sourceLine) doc.sourceLine = content.sourceLine;
+    if (content.sourceEndLine) doc.sourceEndLine = content.sourceEndLine;
+    if (content.page) doc.page = content.page;
     return doc;
   } catch (err) {
+    if (err instanceof UnreadableContent) return skip(warn, file, err.message);
     const code = errorCode(err);
     if (code === 'ELOOP') return skip(warn, file, 'symlink loop');
     if (code === 'EACCES' || code === 'EPERM') return skip(warn, file, 'permission denied');
     if (code === 'ENOENT') return skip(warn, file, 'file no longer exists');
     return skip(warn, file, `can't be read (${code})`);
+  }
+}
+
+/** A file whose bytes were read but are not what its name says; the message is the skip reason. */
+class UnreadableContent extends Error {}
+
+interface DocumentText {
+  text: string;
+  sourceLine?: number[] | undefined;
+  sourceEndLine?: number[] | undefined;
+  page?: number[];
+}
+
+/** Decoded bytes → the text passages are cut from, by kind. */
+async function documentText(kind: LoadedDocument['kind'], bytes: Buffer, file: string, warn: WarningSink): Promise<DocumentText> {
+  if (kind === 'pdf') {
+    try {
+      return await pdfToText(bytes);
+    } catch (err) {
+      throw new UnreadableContent(isCitebotError(err) ? err.message : `not a readable PDF (${errorCode(err)})`);
+    }
+  }
+  // A decompressed file gets the binary check its compressed bytes could not.
+  if (looksBinary(bytes.subarray(0, SNIFF_BYTES))) throw new UnreadableContent('binary file');
+  const decoded = decode(bytes, file, warn);
+  return kind === 'html' ? htmlToText(decoded) : { text: decoded };
+}
+
+function emptyReason(kind: LoadedDocument['kind']): string {
+  if (kind === 'html') return 'no text outside markup and page chrome';
+  if (kind === 'pdf') return 'no text layer (a scanned PDF needs OCR first)';
+  return 'empty file';
+}
+
+/** gunzip without blocking the event loop, capped like a plain file so a zip bomb can't fill memory. */
+async function gunzipped(bytes: Buffer): Promise<Buffer> {
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: MAX_DOCUMENT_BYTES });
+  } catch (err) {
+    if (errorCode(err) === 'ERR_BUFFER_TOO_LARGE') {
+      throw new UnreadableContent(`too large once decompressed (over ${MAX_DOCUMENT_BYTES / 2 ** 20} MB)`);
+    }
+    throw new UnreadableContent(`not valid gzip (${errorCode(err)})`);
   }
 }
 
@@ -189,7 +256,7 @@ interface RawFile {
 }
 
 /** Reads a file's bytes after sniffing its head, so a giant binary costs 8 KB. */
-async function readBytes(absPath: string, file: string, warn: WarningSink): Promise<RawFile | null> {
+async function readBytes(absPath: string, file: string, warn: WarningSink, options: { sniff: boolean }): Promise<RawFile | null> {
   // Checked before opening: opening a FIFO named `x.txt` would wait forever for a writer.
   if (!(await stat(absPath)).isFile()) return skip(warn, file, 'not a regular file');
   const handle = await open(absPath, 'r');
@@ -200,9 +267,11 @@ async function readBytes(absPath: string, file: string, warn: WarningSink): Prom
     if (info.size > MAX_DOCUMENT_BYTES) {
       return skip(warn, file, `too large (${Math.round(info.size / 2 ** 20)} MB; the limit is ${MAX_DOCUMENT_BYTES / 2 ** 20} MB)`);
     }
-    const head = Buffer.alloc(Math.min(SNIFF_BYTES, info.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    if (looksBinary(head.subarray(0, bytesRead))) return skip(warn, file, 'binary file');
+    if (options.sniff) {
+      const head = Buffer.alloc(Math.min(SNIFF_BYTES, info.size));
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      if (looksBinary(head.subarray(0, bytesRead))) return skip(warn, file, 'binary file');
+    }
     const bytes = await readAll(handle, info.size);
     return {
       bytes,
@@ -279,6 +348,8 @@ function skip(warn: WarningSink, file: string, reason: string): null {
   warn(`Skipped ${file}: ${reason}.`);
   return null;
 }
+
+const gunzipAsync = promisify(gunzip);
 
 function errorCode(err: unknown): string {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;

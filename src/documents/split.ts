@@ -190,6 +190,7 @@ function toPassage(
   const text = doc.text.slice(piece.start, piece.end);
   const first = sourceLine(doc, lines.lineOf(piece.start));
   const last = sourceEndLine(doc, lines.lineOf(Math.max(piece.start, piece.end - 1)));
+  const page = doc.page?.[lines.lineOf(piece.start)];
   return {
     id: piece.part === 0 ? `${doc.file}#${paragraph}` : `${doc.file}#${paragraph}.${piece.part}`,
     file: doc.file,
@@ -201,6 +202,7 @@ function toPassage(
     text,
     hash: createHash('sha256').update(text).digest('hex').slice(0, 16),
     searchable: block.kind === 'prose' && countWords(text, MIN_SEARCHABLE_WORDS) >= MIN_SEARCHABLE_WORDS,
+    ...(page === undefined ? {} : { page }),
   };
 }
 

@@ -46,6 +46,8 @@ interface PassageMetadata {
   text: string;
   hash: string;
   searchable: boolean;
+  /** A PDF passage's page; absent elsewhere. */
+  page?: number;
   /** Row of this passage's vector in `vectors.f32`. */
   row: number;
 }
@@ -95,6 +97,7 @@ function toMetadata(passage: Passage, row: number, titles: Record<string, string
     text: passage.text,
     hash: passage.hash,
     searchable: passage.searchable,
+    ...(passage.page === undefined ? {} : { page: passage.page }),
     row,
   };
 }
@@ -186,6 +189,7 @@ function toPassage(item: unknown, row: number, strings: Interned): Passage {
     text: meta.text,
     hash: meta.hash,
     searchable: meta.searchable,
+    ...(meta.page === undefined ? {} : { page: meta.page }),
   };
 }
 
@@ -194,6 +198,7 @@ function isPassageMetadata(meta: Record<string, unknown>): meta is Record<string
     typeof meta.file === 'string' &&
     typeof meta.text === 'string' &&
     (meta.title === undefined || typeof meta.title === 'string') &&
+    (meta.page === undefined || isCount(meta.page)) &&
     typeof meta.hash === 'string' &&
     typeof meta.searchable === 'boolean' &&
     isCount(meta.paragraph) &&

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { IngestSummary } from './library.js';
-import { DOCUMENT_KINDS, loadDocuments } from '../documents/load.js';
+import { documentKind, loadDocuments } from '../documents/load.js';
 import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
 import { splitDocument } from '../documents/split.js';
@@ -290,7 +290,7 @@ async function listCandidates(docsDir: string): Promise<Map<string, Candidate>> 
       const rel = dirRel === '' ? name : `${dirRel}/${name}`;
       const info = await fsp.stat(path.join(abs, name)).catch(() => null);
       if (info?.isDirectory()) await visit(rel);
-      else if (info?.isFile() && path.extname(name).toLowerCase() in DOCUMENT_KINDS) {
+      else if (info?.isFile() && documentKind(name)) {
         found.set(rel, { absPath: path.join(abs, name), size: info.size, mtimeMs: info.mtimeMs });
       }
     }

@@ -117,9 +117,10 @@ describe('kernel scores', () => {
       await fsp.rm(dir, { recursive: true, force: true });
     });
 
-    it('scans the loaded vectors in place and agrees with the naive scan', async () => {
+    it('scans vectors loaded into its memory in place and agrees with the naive scan', async () => {
       await writeIndex(dir, syntheticContent({ tag: 3, count: 1200, dim: 32 }));
-      const index = await openIndex(dir);
+      expect(kernelScores((await openIndex(dir)).vectors!, 32, new Float32Array(32))).toBeNull();
+      const index = await openIndex(dir, undefined, { allocate: allocateVectors });
       const vectors = index.vectors!;
       const query = vectors.slice(5 * 32, 6 * 32);
       expect(kernelScores(vectors, 32, query)).not.toBeNull();

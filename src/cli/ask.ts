@@ -3,7 +3,8 @@ import readline from 'node:readline';
 import { CitebotError } from '../errors.js';
 import { formatAnswerText, toJson } from './format.js';
 import type { Library } from '../library/library.js';
-import { configFor, librarySession, withSession, type Io } from './context.js';
+import { configFor, librarySession, withSession } from './context.js';
+import type { Io } from './io.js';
 import { locationOptions, stringFlag, type CliCommand, type Flags } from './command.js';
 
 export const askCommand = {

@@ -1,6 +1,6 @@
 /** The shape of one CLI sub-command; src/cli.ts holds the table of them. */
 import type { ParseArgsConfig } from 'node:util';
-import type { Io } from './context.js';
+import type { Io } from './io.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 

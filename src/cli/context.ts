@@ -8,23 +8,8 @@ import { checkDocsDir } from '../documents/load.js';
 import { openEmbedder, type DownloadProgress } from '../embed/embed.js';
 import { openLibrary, type Library, type IngestSummary } from '../library/library.js';
 import type { Embedder, WarningSink } from '../types.js';
+import type { Io } from './io.js';
 import { progressBar } from './progress.js';
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal: progress bars go there. */
-  interactive: boolean;
-  /** True when stdout is a terminal: highlights are printed in bold. */
-  color: boolean;
-}
-
-export const processIo: Io = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-  interactive: Boolean(process.stderr.isTTY),
-  color: Boolean(process.stdout.isTTY),
-};
 
 /** Flags shared by the commands that touch the index. */
 export interface LocationFlags {

@@ -3,7 +3,7 @@
  * lines get here: `startBot` wraps this sink in `redactingLog`.
  */
 import type { BotLog } from '../bot/log.js';
-import type { Io } from './context.js';
+import type { Io } from './io.js';
 
 /**
  * @example

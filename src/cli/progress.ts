@@ -2,7 +2,7 @@
  * A one-line progress bar for terminals. Redraws in place with `\r`, at most
  * ten times a second, so a fast ingest doesn't spend its time painting.
  */
-import type { Io } from './context.js';
+import type { Io } from './io.js';
 
 export interface ProgressBar {
   update(done: number, total: number, phase: string): void;

@@ -11,7 +11,7 @@ import { evalCommand } from './eval.js';
 import { ingestCommand } from './ingest.js';
 import { serveCommand } from './serve.js';
 import { startCommand } from './start.js';
-import { processIo, type Io } from './context.js';
+import { processIo, type Io } from './io.js';
 import type { CliCommand } from './command.js';
 
 const commands: Record<string, CliCommand> = {

@@ -1,7 +1,8 @@
 /** `citebot serve`: run the Discord bot until SIGINT/SIGTERM. */
 import { requireDiscord } from '../config.js';
 import { startBot } from '../bot/serve.js';
-import { configFor, librarySession, withSession, type Io } from './context.js';
+import { configFor, librarySession, withSession } from './context.js';
+import type { Io } from './io.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 import { consoleLog } from './log.js';
 

@@ -5,7 +5,7 @@
  * Markdown renderer: passages keep the file's own text, markup included.
  * Every check looks at one line with a bounded scan, so nesting depth costs nothing.
  */
-import type { Block, Lines } from './split.js';
+import type { Block, Lines } from './lines.js';
 
 /** A heading is cut to this length in the heading path. */
 const MAX_HEADING_CHARS = 200;

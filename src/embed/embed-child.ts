@@ -12,7 +12,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CitebotError } from '../errors.js';
-import type { DownloadProgress, EmbedderOptions } from './embed.js';
+import type { EmbedderOptions } from './embedder-options.js';
+import type { DownloadProgress } from './model-files.js';
 import type { Embedder } from '../types.js';
 
 /** The child's entry: a `.mjs` shim that registers tsx, then loads child-entry.ts. */

@@ -9,39 +9,18 @@ import type { PreTrainedTokenizer } from '@xenova/transformers';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Config } from '../config.js';
 import { CitebotError, isCitebotError } from '../errors.js';
+import { embedderOptions, type EmbedderOptions } from './embedder-options.js';
 import { locateModel, type DownloadProgress, type ModelFolder } from './model-files.js';
 import { meanPoolInto } from './pooling.js';
 import type { Embedder, WarningSink } from '../types.js';
 import { startEmbedderThread } from './embed-child.js';
 
+// The shapes loadEmbedder and openEmbedder take, declared where they are made.
 export type { DownloadProgress } from './model-files.js';
+export type { EmbedderOptions } from './embedder-options.js';
 
 /** all-MiniLM-L6-v2 was trained on 256-token windows; longer input only dilutes the vector. */
 export const DEFAULT_MAX_TOKENS = 256;
-
-export interface EmbedderOptions {
-  /** Hub name, e.g. `Xenova/all-MiniLM-L6-v2`. */
-  model: string;
-  /** Folder laid out like the hub (`modelsDir/<org>/<name>/…`), searched first; null for none. */
-  modelsDir: string | null;
-  /** Where a downloaded model goes (same layout); searched second. */
-  cacheDir: string;
-  allowDownload: boolean;
-  /** A download gives up when the host sends nothing for this long. */
-  timeoutMs: number;
-  /** onnxruntime intra-op threads. */
-  threads: number;
-  /** Texts per model run. */
-  batchSize: number;
-  /** Tokens per text, [CLS] and [SEP] included; the rest is cut. Default 256. */
-  maxTokens?: number;
-  /** Prefer `onnx/model_quantized.onnx` over `onnx/model.onnx` (default true, as transformers.js). */
-  quantized?: boolean;
-  /** Hub base URL (default https://huggingface.co); tests point it at a local server. */
-  remoteHost?: string;
-  /** Called while model files download; shells render it. */
-  onProgress?: (progress: DownloadProgress) => void;
-}
 
 /**
  * Loads the model in this thread. Inference then blocks the event loop while a
@@ -89,26 +68,6 @@ export async function openEmbedder(
     warn(keywordModeWarning(err));
     return null;
   }
-}
-
-/**
- * The embedder options a config asks for.
- *
- * @example
- * const embedder = await loadEmbedder(embedderOptions(loadConfig()));
- */
-export function embedderOptions(config: Config, onProgress?: (progress: DownloadProgress) => void): EmbedderOptions {
-  return {
-    model: config.model,
-    modelsDir: config.modelsDir,
-    cacheDir: config.modelCacheDir,
-    allowDownload: config.allowDownload,
-    remoteHost: config.modelHubUrl,
-    timeoutMs: config.downloadTimeoutMs,
-    threads: config.embedThreads,
-    batchSize: config.embedBatchSize,
-    ...(onProgress ? { onProgress } : {}),
-  };
 }
 
 /** `Keyword mode: embedding model X is not available (why). For semantic mode, <what to do>` */

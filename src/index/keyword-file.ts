@@ -13,10 +13,43 @@
  * const parts = decodeKeywordParts(jsonText, binBytes, passages.length);
  */
 import os from 'node:os';
-import { DEFAULT_KEYWORD_OPTIONS, type KeywordOptions, type KeywordParts } from '../search/keyword.js';
 
 export const KEYWORD_JSON = 'keyword.json';
 export const KEYWORD_BIN = 'keyword.bin';
+
+/**
+ * The keyword engine's tuning knobs, stored with the index they built
+ * (search/keyword.ts has the measured-best defaults and uses them).
+ */
+export interface KeywordOptions {
+  /** Term-frequency saturation. */
+  k1: number;
+  /** Length normalisation of the body text (0 = none, 1 = full). */
+  b: number;
+  /** Weight of a phrase (adjacent word pair) match, relative to a body word. */
+  phrase: number;
+  /** Weights of metadata fields, relative to a body word. */
+  title: number;
+  headings: number;
+  file: number;
+}
+
+/** A built keyword index as plain arrays: what a generation stores and gives back; search/keyword.ts builds and searches them. */
+export interface KeywordParts {
+  options: KeywordOptions;
+  /** Number of searchable passages (the N of IDF). */
+  documents: number;
+  /** Passages (rows) the index was built over, searchable or not. */
+  rows: number;
+  /** Term by id. */
+  terms: string[];
+  /** Postings of term t: `postingRows` and `weights` from offsets[t] to offsets[t + 1]. */
+  offsets: Uint32Array;
+  postingRows: Uint32Array;
+  /** Field-weighted, length-normalised term frequency per posting. */
+  weights: Float32Array;
+}
+
 
 /** The two files' contents. */
 export function encodeKeywordParts(parts: KeywordParts): { json: string; bin: Uint8Array[] } {
@@ -54,10 +87,8 @@ export function decodeKeywordParts(json: string, bin: Buffer, rows: number): Key
   };
 }
 
-/** True when parts were built with these options (else the retriever rebuilds them). */
-export function builtWith(parts: KeywordParts, options: KeywordOptions): boolean {
-  return (Object.keys(DEFAULT_KEYWORD_OPTIONS) as Array<keyof KeywordOptions>).every((key) => parts.options[key] === options[key]);
-}
+/** Every knob of `KeywordOptions`; the record type makes the compiler insist the list is complete. */
+const OPTION_NAMES = Object.keys({ k1: 0, b: 0, phrase: 0, title: 0, headings: 0, file: 0 } satisfies Record<keyof KeywordOptions, 0>);
 
 function parseHead(json: string): Pick<KeywordParts, 'options' | 'documents' | 'rows' | 'terms'> {
   let value: unknown;
@@ -69,8 +100,7 @@ function parseHead(json: string): Pick<KeywordParts, 'options' | 'documents' | '
   const head = value as Partial<Pick<KeywordParts, 'options' | 'documents' | 'rows' | 'terms'>> | null;
   const count = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
   const options = head?.options;
-  const optionsOk =
-    typeof options === 'object' && options !== null && Object.keys(DEFAULT_KEYWORD_OPTIONS).every((key) => typeof (options as unknown as Record<string, unknown>)[key] === 'number');
+  const optionsOk = typeof options === 'object' && options !== null && OPTION_NAMES.every((key) => typeof (options as unknown as Record<string, unknown>)[key] === 'number');
   if (!head || !optionsOk || !count(head.documents) || !count(head.rows) || !Array.isArray(head.terms)) {
     throw new Error(`${KEYWORD_JSON} has missing or inconsistent fields`);
   }

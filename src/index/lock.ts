@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempPathFor } from './atomic.js';
 import { CitebotError } from '../errors.js';
-import { indexWriteError } from './store.js';
+import { indexWriteError } from './write-error.js';
 
 const LOCK_FILE = 'ingest.lock';
 

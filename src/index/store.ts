@@ -6,20 +6,23 @@
  * (`generations.ts`); a crash at any moment leaves the old index or the new one.
  *
  * @example
- * const generation = await writeIndex('embeddings', { manifest, passages, vectors });
+ * const generation = await writeIndex('embeddings', { manifest, passages, vectors, keyword });
  * const index = await openIndex('embeddings', console.warn);
  */
 import path from 'node:path';
 import { realFileSystem, syncDirectory, type FileSystem } from './atomic.js';
-import { PROJECT_DIR } from '../config.js';
 import { DamagedGeneration } from './damaged-generation.js';
 import { CitebotError } from '../errors.js';
-import { readGeneration, writeGeneration, type IndexContent } from './generation-folder.js';
+import { readGeneration, writeGeneration, type IndexContent, type ReadOptions } from './generation-folder.js';
 import { CURRENT, listGenerations, newGenerationName, parsePointer, removeOldGenerations, writePointer, type Pointer } from './generations.js';
 import { ITEMS } from './items.js';
-import type { KeywordParts } from '../search/keyword.js';
+import type { KeywordParts } from './keyword-file.js';
 import { FORMAT_VERSION, readManifestFile, type StoredManifest } from './manifest.js';
 import type { LoadedIndex, WarningSink } from '../types.js';
+import { indexWriteError, rebuildCommand } from './write-error.js';
+
+// Part of the store's API; defined below it so that lock.ts can use them too.
+export { indexWriteError, rebuildCommand };
 
 /** A loaded index with its stored keyword index (null when loaded for an update, which doesn't need it). */
 export interface StoredIndex extends LoadedIndex {
@@ -36,6 +39,9 @@ export interface WriteOptions {
   /** File-system calls (tests inject failures). */
   fs?: FileSystem;
 }
+
+/** How `openIndex` reads: where the vectors go (the search layer places them where its kernel scans them). */
+export type OpenOptions = Pick<ReadOptions, 'allocate'>;
 
 type GenerationLoader = (dir: string, generation: string) => Promise<StoredIndex>;
 
@@ -56,26 +62,16 @@ export async function hasIndex(dir: string): Promise<boolean> {
 }
 
 /**
- * The command that rebuilds the index in `dir`, as the user should type it.
- *
- * @example
- * rebuildCommand('/tmp/idx'); // 'npx citebot ingest --index /tmp/idx'
- */
-export function rebuildCommand(dir: string): string {
-  const isDefault = path.resolve(dir) === path.join(PROJECT_DIR, 'embeddings');
-  return isDefault ? 'npx citebot ingest' : `npx citebot ingest --index ${dir}`;
-}
-
-/**
  * Loads the current generation. Falls back to the previous generation, with a
  * warning, when the current one is damaged. Throws a `CitebotError` when there
  * is no index, when it has another format, or when nothing intact is left.
  *
  * @example
  * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
+ * const scannable = await openIndex('embeddings', console.warn, { allocate: allocateVectors });
  */
-export async function openIndex(dir: string, warn: WarningSink = () => undefined): Promise<StoredIndex> {
-  return openCurrent(dir, warn, true);
+export async function openIndex(dir: string, warn: WarningSink = () => undefined, options: OpenOptions = {}): Promise<StoredIndex> {
+  return openCurrent(dir, warn, { ...options, keyword: true });
 }
 
 /**
@@ -90,7 +86,7 @@ export async function openIndexForUpdate(dir: string, warn: WarningSink): Promis
   if (!(await hasIndex(dir))) return null;
   try {
     // Without the keyword index: ingest rebuilds it anyway, and at 200k passages it weighs 200 MB.
-    return await openCurrent(dir, warn, false);
+    return await openCurrent(dir, warn, { keyword: false });
   } catch (err) {
     if (!(err instanceof CitebotError)) throw err;
     warn(`Rebuilding the index from scratch: ${err.message}`);
@@ -129,6 +125,7 @@ export async function readManifest(dir: string): Promise<StoredManifest | null> 
  *   manifest: { mode: 'keyword', model: null, dim: 0, docsDir, files },
  *   passages,
  *   vectors: null,
+ *   keyword: await KeywordIndex.buildParts(passages),
  * });
  */
 export async function writeIndex(dir: string, content: IndexContent, options: WriteOptions = {}): Promise<string> {
@@ -169,36 +166,11 @@ export async function currentGeneration(dir: string): Promise<string | null> {
   return (await readPointer(dir, () => undefined).catch(() => null))?.generation ?? null;
 }
 
-/**
- * Turns an OS failure to write in the index folder into one line the user can
- * act on; anything without an error code is returned as it is (a bug).
- *
- * @example
- * try { await fsp.mkdir(dir); } catch (err) { throw indexWriteError(dir, err); }
- */
-export function indexWriteError(dir: string, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string') return err;
-  const rerun = `run: ${rebuildCommand(dir)}`;
-  const unchanged = 'The previous index is unchanged';
-  const known: Record<string, [reason: string, hint: string]> = {
-    ENOSPC: ['the disk is full', `${unchanged}; free some space and ${rerun}`],
-    EDQUOT: ['the disk quota is used up', `${unchanged}; free some space and ${rerun}`],
-    EROFS: ['the file system is read-only', `${unchanged}; choose a writable folder with --index DIR.`],
-    EACCES: ['permission denied', `${unchanged}; check the folder's permissions and ${rerun}`],
-    EPERM: ['permission denied', `${unchanged}; check the folder's permissions and ${rerun}`],
-    EEXIST: ['it is a file, not a folder', 'Choose a folder with --index DIR.'],
-    ENOTDIR: ['part of that path is a file, not a folder', 'Choose a folder with --index DIR.'],
-  };
-  const [reason, hint] = known[code] ?? [(err as Error).message, `${unchanged}.`];
-  return new CitebotError(`Could not write the index in ${dir}: ${reason} (${code}).`, { hint, cause: err });
-}
-
-async function openCurrent(dir: string, warn: WarningSink, withKeyword: boolean): Promise<StoredIndex> {
+async function openCurrent(dir: string, warn: WarningSink, options: ReadOptions): Promise<StoredIndex> {
   const loadGeneration: GenerationLoader = async (root, generation) => ({
     dir: root,
     generation,
-    ...(await readGeneration(path.join(root, generation), withKeyword)),
+    ...(await readGeneration(path.join(root, generation), options)),
   });
   try {
     // A writer may delete the generation we were about to read right after
@@ -289,7 +261,7 @@ function damaged(dir: string, reason: string): CitebotError {
 
 /** Programming errors in the caller, not user errors: plain Error. */
 function checkContent({ manifest, passages, vectors, keyword }: IndexContent): void {
-  if (keyword && keyword.rows !== passages.length) {
+  if (keyword.rows !== passages.length) {
     throw new Error(`writeIndex: a keyword index of ${keyword.rows} rows for ${passages.length} passages`);
   }
   const expected = manifest.mode === 'keyword' ? 0 : passages.length * manifest.dim;

@@ -5,16 +5,26 @@
  *
  * @example
  * await writeFileAtomic(path.join(genDir, VECTORS), [littleEndianVectors(vectors)]);
- * const again = await readVectorsFile(genDir, manifest);
+ * const again = await readVectorsFile(genDir, manifest, plainVectors);
  */
 import os from 'node:os';
 import path from 'node:path';
 import { realFileSystem } from './atomic.js';
 import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
-import { allocateVectors, prepareVectors } from '../search/dot-kernel.js';
 import type { IndexManifest } from '../types.js';
 
 export const VECTORS = 'vectors.f32';
+
+/**
+ * Makes the zeroed Float32Array of `rows × dim` floats that a generation's
+ * vectors are read into. The search layer passes one that places them where
+ * its dense-search kernel scans them in place (`allocateVectors` in
+ * search/dot-kernel.ts), so loading costs no second copy.
+ */
+export type VectorAllocator = (rows: number, dim: number) => Float32Array;
+
+/** A plain array: for readers that only copy the vectors on (ingest) or check them (tests). */
+export const plainVectors: VectorAllocator = (rows, dim) => new Float32Array(rows * dim);
 
 /**
  * The bytes to store for `vectors`: a view of them on a little-endian machine,
@@ -32,15 +42,15 @@ export function littleEndianVectors(vectors: Float32Array): Uint8Array {
 }
 
 /**
- * Reads a generation's vectors straight into a fresh Float32Array: aligned,
- * one copy, no per-row objects, and placed where the dense-search kernel scans
- * it in place. A missing, short or long file is a `DamagedGeneration`.
+ * Reads a generation's vectors straight into a fresh Float32Array from
+ * `allocate`: aligned, one copy, no per-row objects. A missing, short or long
+ * file is a `DamagedGeneration`.
  *
  * @example
- * const vectors = await readVectorsFile('embeddings/gen-…', manifest); // manifest.passages × manifest.dim floats
+ * const vectors = await readVectorsFile('embeddings/gen-…', manifest, plainVectors); // manifest.passages × manifest.dim floats
  */
-export async function readVectorsFile(genDir: string, manifest: IndexManifest): Promise<Float32Array> {
-  const vectors = allocateVectors(manifest.passages, manifest.dim);
+export async function readVectorsFile(genDir: string, manifest: IndexManifest, allocate: VectorAllocator): Promise<Float32Array> {
+  const vectors = allocate(manifest.passages, manifest.dim);
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   let handle;
   try {
@@ -64,7 +74,6 @@ export async function readVectorsFile(genDir: string, manifest: IndexManifest): 
     await handle.close();
   }
   if (os.endianness() === 'BE') swapFloats(bytes);
-  prepareVectors(vectors, manifest.dim);
   return vectors;
 }
 

@@ -14,12 +14,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { IngestSummary } from './library.js';
 import { documentKind, loadDocuments } from '../documents/load.js';
 import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
 import { splitDocument } from '../documents/split.js';
 import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
+import { KeywordIndex } from '../search/keyword.js';
 import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
 /** Texts per `embed` call when the caller doesn't say. */
@@ -31,6 +31,20 @@ const DEFAULT_BATCH_SIZE = 32;
 const SLICE_MS = 5;
 
 export type IngestPhase = 'read' | 'embed' | 'write';
+
+/** What one ingest did; `added`/`changed`/`removed` count files. */
+export interface IngestSummary {
+  files: number;
+  passages: number;
+  added: number;
+  changed: number;
+  removed: number;
+  /** Passages whose vectors were computed in this run (0 in keyword mode). */
+  embedded: number;
+  mode: Mode;
+  seconds: number;
+  generation: string;
+}
 
 export interface IngestOptions {
   docsDir: string;
@@ -80,7 +94,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
       const vectors = options.embedder ? await embedPassages(plan.passages, old, options.embedder, options) : null;
       embedded = vectors?.embedded ?? 0;
       options.onProgress?.(0, 1, 'write');
-      const content = { manifest: plan.draft, passages: plan.passages, vectors: vectors?.vectors ?? null };
+      const keyword = await KeywordIndex.buildParts(plan.passages);
+      const content = { manifest: plan.draft, passages: plan.passages, vectors: vectors?.vectors ?? null, keyword };
       generation = await writeIndex(indexDir, content, { previous: old?.generation ?? null });
       options.onProgress?.(1, 1, 'write');
     }

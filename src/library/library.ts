@@ -9,30 +9,14 @@
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
 import { DocsWatcher, type WatchOptions } from './watcher.js';
-import { currentGeneration, hasIndex, openIndex, readManifest } from '../index/store.js';
-import { ingest, isStale } from './ingest.js';
-import { Retriever } from '../search/retrieve.js';
+import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
+import { ingest, isStale, type IngestSummary } from './ingest.js';
+import { allocateVectors } from '../search/dot-kernel.js';
+import { Retriever, type AskOptions } from '../search/retrieve.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
-export interface AskOptions {
-  /** How many passages to return (default: the library's topK). */
-  topK?: number;
-  /** Skip this many ranked passages first (for "More results"). */
-  offset?: number;
-}
-
-export interface IngestSummary {
-  files: number;
-  passages: number;
-  added: number;
-  changed: number;
-  removed: number;
-  /** Passages whose vectors were computed in this run (0 in keyword mode). */
-  embedded: number;
-  mode: Mode;
-  seconds: number;
-  generation: string;
-}
+// Part of LibraryApi's signature: shells import them from here, the one module they call.
+export type { AskOptions, IngestSummary };
 
 export interface LibraryStats {
   documents: number;
@@ -91,8 +75,13 @@ interface Snapshot {
 export async function openLibrary(options: LibraryOptions): Promise<Library> {
   const library = new Library(options);
   if (await needsIngest(options)) await library.reindex();
-  else library.load(await openIndex(options.indexDir, options.warn));
+  else library.load(await openForSearch(options.indexDir, options.warn));
   return library;
+}
+
+/** The index with its vectors in the dense-search kernel's memory, so that scanning them needs no copy. */
+function openForSearch(indexDir: string, warn: WarningSink): Promise<StoredIndex> {
+  return openIndex(indexDir, warn, { allocate: allocateVectors });
 }
 
 async function needsIngest(options: LibraryOptions): Promise<boolean> {
@@ -188,7 +177,7 @@ export class Library implements LibraryApi {
       ...(onProgress ? { onProgress } : {}),
       ...(batchSize ? { batchSize } : {}),
     });
-    this.load(await openIndex(indexDir, warn));
+    this.load(await openForSearch(indexDir, warn));
     this.options.onIngest?.(summary);
     return summary;
   }

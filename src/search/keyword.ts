@@ -17,22 +17,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from '../types.js';
 import { analyze, bigram, tokenize } from '../text/tokenize.js';
+import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { TopKHeap, type Scored } from './vectors.js';
 
-/** Tuning knobs; the defaults are what docs/benchmarks.md measured best. */
-export interface KeywordOptions {
-  /** Term-frequency saturation. */
-  k1: number;
-  /** Length normalisation of the body text (0 = none, 1 = full). */
-  b: number;
-  /** Weight of a phrase (adjacent word pair) match, relative to a body word. */
-  phrase: number;
-  /** Weights of metadata fields, relative to a body word. */
-  title: number;
-  headings: number;
-  file: number;
-}
-
+/** What docs/benchmarks.md measured best. */
 export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
   k1: 0.9,
   b: 0.4,
@@ -41,6 +29,17 @@ export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
   headings: 1,
   file: 0.5,
 };
+
+/**
+ * True when stored parts were built with these options; otherwise the index
+ * is rebuilt in memory rather than searched with other tuning.
+ *
+ * @example
+ * const keyword = builtWith(stored, DEFAULT_KEYWORD_OPTIONS) ? new KeywordIndex(stored) : new KeywordIndex(passages);
+ */
+export function builtWith(parts: KeywordParts, options: KeywordOptions): boolean {
+  return (Object.keys(DEFAULT_KEYWORD_OPTIONS) as Array<keyof KeywordOptions>).every((key) => parts.options[key] === options[key]);
+}
 
 /** Titles longer than this are a first paragraph standing in for a title (plain text files). */
 const MAX_TITLE_CHARS = 160;
@@ -51,22 +50,6 @@ export interface KeywordQuery {
   terms: Array<{ term: string; idf: number; id: number }>;
   /** Distinct phrase terms found in the index. */
   phrases: Array<{ term: string; idf: number; id: number }>;
-}
-
-/** A built index as plain arrays: what an index generation stores. */
-export interface KeywordParts {
-  options: KeywordOptions;
-  /** Number of searchable passages (the N of IDF). */
-  documents: number;
-  /** Passages (rows) the index was built over, searchable or not. */
-  rows: number;
-  /** Term by id. */
-  terms: string[];
-  /** Postings of term t: `postingRows` and `weights` from offsets[t] to offsets[t + 1]. */
-  offsets: Uint32Array;
-  postingRows: Uint32Array;
-  /** Field-weighted, length-normalised term frequency per posting. */
-  weights: Float32Array;
 }
 
 /** Longest stretch of building between two yields to the event loop in `KeywordIndex.build`. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IndexContent } from '../../src/index/generation-folder.js';
+import { KeywordIndex } from '../../src/search/keyword.js';
 import type { Passage } from '../../src/types.js';
 
 export interface SyntheticOptions {
@@ -43,8 +44,9 @@ export function syntheticVectors(tag: number, count: number, dim: number): Float
   return vectors;
 }
 
-/** A whole generation's content. */
+/** A whole generation's content, its keyword index built (blocking: tests and crash children only). */
 export function syntheticContent({ tag, count, dim }: SyntheticOptions): IndexContent {
+  const passages = syntheticPassages(tag, count);
   return {
     manifest: {
       mode: dim === 0 ? 'keyword' : 'semantic+keyword',
@@ -53,7 +55,8 @@ export function syntheticContent({ tag, count, dim }: SyntheticOptions): IndexCo
       docsDir: `/synthetic/${tag}`,
       files: {},
     },
-    passages: syntheticPassages(tag, count),
+    passages,
     vectors: dim === 0 ? null : syntheticVectors(tag, count, dim),
+    keyword: new KeywordIndex(passages).toParts(),
   };
 }

@@ -6,7 +6,6 @@
  *
  * Usage: node --import tsx test/helpers/write-loop.ts <indexDir> <firstTag> <count> <dim>
  */
-import { KeywordIndex } from '../../src/search/keyword.js';
 import { acquireLock } from '../../src/index/lock.js';
 import { writeIndex } from '../../src/index/store.js';
 import { syntheticContent } from './synthetic-index.js';
@@ -17,9 +16,8 @@ if (dir === undefined || dim === undefined) throw new Error('usage: write-loop.t
 await acquireLock(dir, { waitMs: 10_000 });
 process.stdout.write('ready\n');
 for (let tag = Number(firstTag); ; tag++) {
+  // Keyword index built in here, before "start", so the kills land in the file writes, which are what the test is about.
   const content = syntheticContent({ tag, count: Number(count), dim: Number(dim) });
-  // Built before "start", so the kills land in the file writes, which are what the test is about.
-  content.keyword = new KeywordIndex(content.passages).toParts();
   process.stdout.write(`start ${tag}\n`);
   await writeIndex(dir, content);
   process.stdout.write(`wrote ${tag}\n`);

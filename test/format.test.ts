@@ -31,8 +31,8 @@ describe('toJson', () => {
 
 describe('sourceLabel', () => {
   it.each([
-    [[3, 4], 'a.txt ¶2 (lines 3–4)'],
-    [[5, 5], 'a.txt ¶2 (line 5)'],
+    [[3, 4], 'a.txt › ¶2 · lines 3–4'],
+    [[5, 5], 'a.txt › ¶2 · line 5'],
   ] as const)('lines %j → %s', (lines, label) => {
     expect(sourceLabel(passage('x', { lines: [...lines] as [number, number] }))).toBe(label);
   });
@@ -54,7 +54,7 @@ describe('markSpans', () => {
 describe('formatAnswerText', () => {
   it('quotes the passage with its source and score, the highlight marked', () => {
     const text = formatAnswerText(answer(true, [hit]), (s) => `**${s}**`);
-    expect(text).toBe('1. a.txt ¶2 (lines 3–4)  score 1.235\n  > First sentence. **Second one.**\n');
+    expect(text).toBe('1. a.txt › ¶2 · lines 3–4  score 1.235\n  > First sentence. **Second one.**\n');
   });
 
   it('says plainly when nothing answers, quoting nothing', () => {

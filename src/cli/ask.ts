@@ -1,6 +1,7 @@
 /** `citebot ask`: answer questions from the command line or from piped stdin. */
 import readline from 'node:readline';
 import { CitebotError } from '../errors.js';
+import { question as checkQuestion } from '../text/question.js';
 import { formatAnswerText, toJson } from './format.js';
 import type { Library } from '../library/library.js';
 import { configFor, librarySession, withSession } from './context.js';
@@ -19,7 +20,10 @@ export const askCommand = {
       throw new CitebotError('No question given.', { hint: 'Usage: citebot ask "Your question?" (or pipe one question per line).' });
     }
     // Before the model and the index are loaded: that can take a while for nothing.
-    if (positionals.length > 0 && question.trim() === '') throw emptyQuestion();
+    if (positionals.length > 0) {
+      const checked = checkQuestion(question);
+      if (!checked.ok) throw refused(checked.message);
+    }
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (topK !== undefined) config.topK = topK;
     return withSession(config, io, {}, async (session) => {
@@ -38,15 +42,19 @@ export const askCommand = {
  * await answerOne(library, 'Who led the talks?', { json: true }, processIo);
  */
 export async function answerOne(library: Library, question: string, flags: Flags, io: Io): Promise<void> {
-  const trimmed = question.trim();
-  if (trimmed === '') throw emptyQuestion();
-  const answer = await library.ask(trimmed);
+  const checked = checkQuestion(question);
+  if (!checked.ok) {
+    // One refused line of piped input must not lose the questions after it.
+    io.err(`citebot: ${checked.message} Skipped: ${JSON.stringify(question.slice(0, 60))}\n`);
+    return;
+  }
+  const answer = await library.ask(checked.question);
   if (flags.json) io.out(`${JSON.stringify(toJson(answer))}\n`);
   else io.out(`${formatAnswerText(answer, io.color ? bold : undefined)}\n`);
 }
 
-function emptyQuestion(): CitebotError {
-  return new CitebotError('The question is empty.', { hint: 'Ask something, e.g. citebot ask "Who led the talks?"' });
+function refused(message: string): CitebotError {
+  return new CitebotError(message, { hint: 'Ask in words, e.g. citebot ask "Who led the talks?"' });
 }
 
 function bold(text: string): string {

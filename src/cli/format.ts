@@ -5,6 +5,7 @@
  */
 import type { Answer, Hit, Passage } from '../types.js';
 import { markSpans } from '../text/spans.js';
+import { citation } from '../search/citation.js';
 
 /** One result in the `--json` contract. */
 export interface JsonResult {
@@ -55,17 +56,15 @@ function round(n: number): number {
 }
 
 /**
- * `file ¶n (lines a–b)`, the source line under every quote; a PDF's passage
- * is cited by page, since its extracted lines match nothing a reader sees.
+ * The source line above every quote: the shared citation's words (no link: a
+ * terminal shows the file name, which `--docs` already locates). A PDF's
+ * passage is cited by page, since its extracted lines match nothing a reader sees.
  *
  * @example
- * sourceLabel(passage); // 'guide.md ¶3 (lines 5–7)', or 'manual.pdf ¶40 (p. 12)'
+ * sourceLabel(passage); // 'Install guide (guide.md) › Setup › ¶3 · lines 5–7', or 'manual.pdf › ¶40 · p. 12'
  */
 export function sourceLabel(passage: Passage): string {
-  if (passage.page !== undefined) return `${passage.file} ¶${passage.paragraph} (p. ${passage.page})`;
-  const [a, b] = passage.lines;
-  const lines = a === b ? `line ${a}` : `lines ${a}–${b}`;
-  return `${passage.file} ¶${passage.paragraph} (${lines})`;
+  return citation(passage).label;
 }
 
 export const NOT_FOUND = 'Nothing in the documents answers that question.';

@@ -11,6 +11,7 @@ const plain = { sourceBaseUrl: null };
 const linked = { sourceBaseUrl: 'https://example.org/docs' };
 /** Undoes safeText's backslashes and zero-width spaces, to compare with the document text. */
 const unescape = (s: string) => s.replace(/\\(.)/g, '$1').replace(/\u200b/g, '');
+const SEED_DOC = `Trump administration, Russia hold talks on ending Ukraine… (${SEED_FILE})`;
 const rubio = () => seedPassages().find((p) => p.text.includes('first step of a long and difficult journey'))!;
 
 describe('answer embed', () => {
@@ -20,13 +21,13 @@ describe('answer embed', () => {
     const { embed, shown } = answerPage(answer('What did Rubio say?', [hit(p, sentence)]), 0, plain);
     expect(shown).toBe(1);
     expect(unescape(embed.description!)).toContain(`> **${sentence}** “The work remains.”`);
-    expect(unescape(embed.description!)).toContain(`— ${SEED_FILE} ¶${p.paragraph} · lines ${p.lines[0]}–${p.lines[1]}`);
+    expect(unescape(embed.description!)).toContain(`— ${SEED_DOC} › ¶${p.paragraph} · line ${p.lines[0]}`);
   });
 
   it('links the source line when SOURCE_BASE_URL is set', () => {
     const p = rubio();
     expect(sourceLine(p, linked)).toBe(
-      `— [000\\_23d5e4e5b37788fb.txt ¶${p.paragraph} · lines ${p.lines[0]}–${p.lines[0]}](https://example.org/docs/${SEED_FILE}#L${p.lines[0]}-L${p.lines[0]})`,
+      `— [Trump administration, Russia hold talks on ending Ukraine… (000\\_23d5e4e5b37788fb.txt) › ¶${p.paragraph} · line ${p.lines[0]}](https://example.org/docs/${SEED_FILE}#L${p.lines[0]})`,
     );
   });
 
@@ -135,7 +136,7 @@ describe('limits', () => {
     const huge = passage('huge.txt', 1, 1, 'All work and no play. '.repeat(5000));
     const { embed } = answerPage(answer('q', [hit(huge, 'All work')]), 0, plain);
     expect(embed.description!.length).toBeLessThanOrEqual(LIMITS.description);
-    expect(embed.description).toContain('— huge.txt ¶1 · lines 1–1');
+    expect(embed.description).toContain('— Title (huge.txt) › ¶1 · line 1');
   });
 });
 

@@ -9,12 +9,14 @@ import type { LibraryStats } from '../../library/library.js';
 import { safeText } from './escape.js';
 import { LIMITS } from './limits.js';
 import { formatQuote } from './quote.js';
+import { citation, place } from '../../search/citation.js';
 
 const COLOR = { answer: 0x2f6feb, none: 0x8b949e, source: 0x3fb950 } as const;
 /** Below this a quote is just an ellipsis: drop a block rather than show that. */
 const MIN_QUOTE = 60;
 const MAX_FILE_SHOWN = 120;
-const MAX_URL = 512;
+/** A citation line longer than this is cut: the quotes need the room. */
+const MAX_LABEL = 200;
 const SNIPPET = 240;
 
 export interface RenderOptions {
@@ -31,11 +33,12 @@ interface Block {
 }
 
 /**
- * `— file ¶n · lines a–b`, the line under every quote; linked when a source base URL is configured.
+ * `— Title (file) › Section › ¶n · line a`, the line under every quote (the
+ * shared citation, escaped); linked when a source base URL is configured.
  *
  * @example
  * sourceLine(passage, { sourceBaseUrl: 'https://example.org/docs' });
- * // '— [guide.md ¶3 · lines 5–7](https://example.org/docs/guide.md#L5-L7)'
+ * // '— [Guide (guide.md) › Setup › ¶3 · lines 5–7](https://example.org/docs/guide.md#setup)'
  */
 export function sourceLine(passage: Passage, options: RenderOptions): string {
   return `— ${sourceLabel(passage, options)}`;
@@ -43,16 +46,15 @@ export function sourceLine(passage: Passage, options: RenderOptions): string {
 
 /** The source line without its dash, for headings above a quote. */
 function sourceLabel(passage: Passage, options: RenderOptions): string {
-  const [a, b] = passage.lines;
-  const part = passage.part > 0 ? ` (part ${passage.part})` : '';
-  const label = `${safeText(shortFile(passage.file))} ¶${passage.paragraph}${part} · lines ${a}–${b}`;
-  const url = options.sourceBaseUrl ? sourceUrl(options.sourceBaseUrl, passage.file, a, b) : null;
-  return url && url.length <= MAX_URL ? `[${label}](${url})` : label;
+  const { label, url } = citation(passage, { baseUrl: options.sourceBaseUrl });
+  const text = safeText(fitLabel(label, place(passage)));
+  return url ? `[${text}](${url})` : text;
 }
 
-function sourceUrl(base: string, file: string, a: number, b: number): string {
-  const path = encodeURI(file).replace(/[()#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${base.replace(/\/+$/, '')}/${path}#L${a}-L${b}`;
+/** Cuts an over-long label in the middle, so its ¶ and lines survive. */
+function fitLabel(label: string, where: string): string {
+  if (label.length <= MAX_LABEL) return label;
+  return `${clip(label.slice(0, -where.length), MAX_LABEL - where.length - 3)} › ${where}`;
 }
 
 function shortFile(file: string): string {

@@ -4,6 +4,7 @@ import { CitebotError } from '../errors.js';
 import { question as checkQuestion } from '../text/question.js';
 import { formatAnswerText, toJson } from './format.js';
 import type { Library } from '../library/library.js';
+import type { Answer } from '../types.js';
 import { configFor, librarySession, withSession } from './context.js';
 import type { Io } from './io.js';
 import { locationOptions, stringFlag, type CliCommand, type Flags } from './command.js';
@@ -22,7 +23,7 @@ export const askCommand = {
     // Before the model and the index are loaded: that can take a while for nothing.
     if (positionals.length > 0) {
       const checked = checkQuestion(question);
-      if (!checked.ok) throw refused(checked.message);
+      if (!checked.ok && checked.reason === 'empty') throw refused(checked.message);
     }
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (topK !== undefined) config.topK = topK;
@@ -42,19 +43,23 @@ export const askCommand = {
  * await answerOne(library, 'Who led the talks?', { json: true }, processIo);
  */
 export async function answerOne(library: Library, question: string, flags: Flags, io: Io): Promise<void> {
-  const checked = checkQuestion(question);
-  if (!checked.ok) {
-    // One refused line of piped input must not lose the questions after it.
-    io.err(`citebot: ${checked.message} Skipped: ${JSON.stringify(question.slice(0, 60))}\n`);
-    return;
-  }
-  const answer = await library.ask(checked.question);
+  const typed = question.trim();
+  // Piped input is answered line for line, whatever was typed: an over-long
+  // line is searched by its start, a line without words is simply not found.
+  const checked = checkQuestion(typed, { cut: true });
+  if (!checked.ok && checked.reason === 'empty') throw refused(checked.message);
+  const found = checked.ok ? await library.ask(checked.question) : null;
+  const answer: Answer = found ? { ...found, question: typed } : notFound(typed, library);
   if (flags.json) io.out(`${JSON.stringify(toJson(answer))}\n`);
   else io.out(`${formatAnswerText(answer, io.color ? bold : undefined)}\n`);
 }
 
+function notFound(question: string, library: Library): Answer {
+  return { question, answered: false, verdict: 'none', mode: library.stats().mode, confidence: 0, results: [] };
+}
+
 function refused(message: string): CitebotError {
-  return new CitebotError(message, { hint: 'Ask in words, e.g. citebot ask "Who led the talks?"' });
+  return new CitebotError(message, { hint: 'Ask something, e.g. citebot ask "Who led the talks?"' });
 }
 
 function bold(text: string): string {

@@ -12,7 +12,7 @@ import { PROJECT_DIR } from '../src/config.js';
 import { startEmbedderThread } from '../src/embed/embed-child.js';
 import { Library } from '../src/library/library.js';
 import { openIndex } from '../src/index/store.js';
-import { allocateVectors } from '../src/search/dot-kernel.js';
+import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
 import type { Embedder } from '../src/types.js';
 import { topK } from '../src/search/vectors.js';
 import { corpusTexts, loadCorpusSource } from './corpus.js';
@@ -119,7 +119,7 @@ async function pipeline(task: Extract<ChildTask, { kind: 'pipeline' }>): Promise
 
 async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
   const started = performance.now();
-  const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors });
+  const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors, finite: vectorsAreFinite });
   const openMs = performance.now() - started;
   const { model, dim } = index.manifest;
   const embedder = model === null ? null : fixedEmbedder(model, dim, task.queries + 5);

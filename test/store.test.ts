@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import type { FileSystem } from '../src/index/atomic.js';
 import { CitebotError } from '../src/errors.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { hasIndex, openIndex, readManifest, writeIndex } from '../src/index/store.js';
+import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 
 let dir: string;
@@ -77,7 +79,7 @@ describe('writeIndex / openIndex', () => {
     const index = await openIndex(dir, warn);
     expect(index.vectors).toBeNull();
     expect(index.manifest).toMatchObject({ mode: 'keyword', model: null, dim: 0 });
-    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'keyword.bin', 'keyword.json', 'manifest.json']);
+    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'keyword.bin', 'keyword.json', 'manifest.json', 'passages.bin']);
   });
 
   it('stores vectors as little-endian float32 rows in item order', async () => {
@@ -138,6 +140,7 @@ describe('refusals', () => {
   });
 
   it.each([
+    ['the previous (format 2, passages in index.json, no checksums)', 2],
     ['an older', 1],
     ['a newer', FORMAT_VERSION + 1],
   ])('refuses %s format, naming both versions and the rebuild command', async (_age, format) => {
@@ -159,17 +162,67 @@ describe('refusals', () => {
 
 /** Ways a generation can be found damaged; each must be detected, not loaded as garbage. */
 const damages: Array<[string, (genDir: string) => Promise<void>, RegExp]> = [
-  ['truncated index.json', (g) => truncate(path.join(g, 'index.json'), 0.5), /index\.json is truncated/],
-  ['empty index.json', (g) => fsp.writeFile(path.join(g, 'index.json'), ''), /index\.json is truncated/],
+  ['truncated passages.bin', (g) => truncate(path.join(g, 'passages.bin'), 0.5), /passages\.bin (is truncated|has \d+ bytes, expected \d+)/],
+  ['empty passages.bin', (g) => fsp.writeFile(path.join(g, 'passages.bin'), ''), /passages\.bin is truncated/],
+  ['missing passages.bin', (g) => fsp.rm(path.join(g, 'passages.bin')), /passages\.bin is missing/],
   ['missing vectors.f32', (g) => fsp.rm(path.join(g, 'vectors.f32')), /vectors\.f32 is missing/],
   ['truncated vectors.f32', (g) => truncate(path.join(g, 'vectors.f32'), 0.9), /vectors\.f32 has \d+ bytes, expected 1024/],
   ['manifest dim ≠ vectors', (g) => editManifest(g, { dim: 4 }), /vectors\.f32 has 1024 bytes, expected 512 \(32 passages × 4 dims\)/],
-  ['manifest count ≠ items', (g) => editManifest(g, { passages: 5 }), /index\.json holds 32 passages, manifest\.json says 5/],
+  ['manifest count ≠ passages', (g) => editManifest(g, { passages: 5 }), /passages\.bin holds 32 passages, manifest\.json says 5/],
   ['garbled manifest', (g) => fsp.writeFile(path.join(g, 'manifest.json'), '{"format":1,'), /manifest\.json is truncated/],
+  ['manifest without checksums', (g) => editManifest(g, { checksums: undefined }), /manifest\.json has missing or inconsistent fields/],
   ['missing keyword.bin', (g) => fsp.rm(path.join(g, 'keyword.bin')), /keyword\.bin is missing/],
   ['truncated keyword.bin', (g) => truncate(path.join(g, 'keyword.bin'), 0.7), /keyword\.bin has \d+ bytes, expected \d+/],
   ['garbled keyword.json', (g) => fsp.writeFile(path.join(g, 'keyword.json'), '{"options":'), /keyword\.json is truncated/],
+  // Integrity: changes a size check can't see.
+  ['a quote edited in passages.bin', (g) => replaceIn(path.join(g, 'passages.bin'), 'Passage 7 of write', 'Passage 9 of write'), /passages\.bin does not match its checksum in manifest\.json/],
+  ['one flipped bit in vectors.f32', (g) => flipBit(path.join(g, 'vectors.f32'), 1000), /vectors\.f32 does not match its checksum/],
+  ['one flipped bit in keyword.bin', (g) => flipBit(path.join(g, 'keyword.bin'), 20), /keyword\.bin does not match its checksum/],
+  // Structure, with the checksum re-stamped (a buggy writer, or a careful vandal): still caught.
+  ['an out-of-range row in keyword.bin', (g) => editPostings(g, ({ rows }) => void (rows[0] = 32)), /keyword\.bin posting 0 names row 32, past the last passage \(31\)/],
+  ['a NaN weight in keyword.bin', (g) => editPostings(g, ({ weights }) => void (weights[3] = NaN)), /keyword\.bin posting 3 has weight NaN, not a number/],
+  ['descending offsets in keyword.bin', (g) => editPostings(g, ({ offsets }) => void (offsets[2] = offsets[1]! - 1)), /keyword\.bin offsets descend at term 1/],
+  ['an all-NaN vectors.f32', (g) => restamped(g, 'vectors.f32', (b) => void new Float32Array(b.buffer, b.byteOffset, b.length / 4).fill(NaN)), /vectors\.f32 holds values that are not numbers \(NaN or infinite\)/],
+  ['one infinite value in vectors.f32', (g) => restamped(g, 'vectors.f32', (b) => b.writeFloatLE(Infinity, 40)), /vectors\.f32 holds values that are not numbers/],
 ];
+
+async function replaceIn(file: string, from: string, to: string): Promise<void> {
+  const bytes = await fsp.readFile(file);
+  const at = bytes.indexOf(from);
+  expect(at).toBeGreaterThanOrEqual(0);
+  Buffer.from(to).copy(bytes, at);
+  await fsp.writeFile(file, bytes);
+}
+
+async function flipBit(file: string, byte: number): Promise<void> {
+  const bytes = await fsp.readFile(file);
+  bytes[byte] = bytes[byte]! ^ 1;
+  await fsp.writeFile(file, bytes);
+}
+
+/** Changes a file's bytes and writes its new checksum into the manifest, as a writer would have. */
+async function restamped(genDir: string, name: string, change: (bytes: Buffer) => void): Promise<void> {
+  const file = path.join(genDir, name);
+  const bytes = await fsp.readFile(file);
+  change(bytes);
+  await fsp.writeFile(file, bytes);
+  const manifest = JSON.parse(await fsp.readFile(path.join(genDir, 'manifest.json'), 'utf8'));
+  await editManifest(genDir, { checksums: { ...manifest.checksums, [name]: createHash('sha256').update(bytes).digest('hex') } });
+}
+
+/** keyword.bin's three arrays, changed in place and re-stamped. */
+async function editPostings(genDir: string, change: (parts: { offsets: Uint32Array; rows: Uint32Array; weights: Float32Array }) => void): Promise<void> {
+  const terms = (JSON.parse(await fsp.readFile(path.join(genDir, 'keyword.json'), 'utf8')) as { terms: string[] }).terms.length;
+  await restamped(genDir, 'keyword.bin', (bytes) => {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    const postings = words[terms]!;
+    change({
+      offsets: words.subarray(0, terms + 1),
+      rows: words.subarray(terms + 1, terms + 1 + postings),
+      weights: new Float32Array(bytes.buffer, bytes.byteOffset + 4 * (terms + 1 + postings), postings),
+    });
+  });
+}
 
 async function truncate(file: string, fraction: number): Promise<void> {
   const { size } = await fsp.stat(file);
@@ -201,6 +254,30 @@ describe('damaged generations', () => {
     expect(err.message).toMatch(reason);
     expect(err.message).toMatch(/^The index in .* is damaged: /);
     expect(err.hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
+  });
+
+  it.each([
+    ['all NaN', (v: Float32Array) => void v.fill(NaN)],
+    ['one NaN', (v: Float32Array) => void (v[16 * 5 + 3] = NaN)],
+    ['one -Infinity', (v: Float32Array) => void (v[16 * 31 + 15] = -Infinity)],
+  ])('finds %s in vectors.f32 read into the search kernel (its own, free check)', async (_name, spoil) => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 32, dim: 16 }));
+    const content = syntheticContent({ tag: 2, count: 32, dim: 16 });
+    spoil(content.vectors!);
+    await writeIndex(dir, content);
+
+    const index = await openIndex(dir, warn, { allocate: allocateVectors, finite: vectorsAreFinite });
+    expect(index.passages).toEqual(syntheticPassages(1, 32));
+    expect(warnings).toEqual([expect.stringMatching(/vectors\.f32 holds values that are not numbers \(NaN or infinite\)\. Using the previous one/)]);
+  });
+
+  it('quotes passages.bin, not an edited index.json (kept for vectra, never read)', async () => {
+    const generation = await writeIndex(dir, syntheticContent({ tag: 1, count: 32, dim: 8 }));
+    const items = path.join(dir, generation, 'index.json');
+    await fsp.writeFile(items, (await fsp.readFile(items, 'utf8')).replace('Passage 7 of write 1', 'Passage 9 of write 1'));
+
+    await expectWrite(1, 32, 8);
+    expect(warnings).toEqual([]);
   });
 
   it('finds the newest intact generation when CURRENT itself is garbled', async () => {

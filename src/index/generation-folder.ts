@@ -1,11 +1,13 @@
 /**
  * One generation folder: the files of one complete, immutable index, written
- * and read together.
+ * and read together. Each file's checksum goes into the manifest as it is
+ * written, and is checked against the bytes read back (`checksum.ts`).
  *
+ *   passages.bin   `passages-file.ts`: what is quoted and cited
  *   vectors.f32    `vectors-file.ts` (absent in keyword mode)
- *   index.json     `index-items.ts`
  *   keyword.json   `keyword-file.ts`
  *   keyword.bin
+ *   index.json     `items.ts`: the same passages for vectra's LocalIndex; written, never read
  *   manifest.json  `manifest.ts`, written last: a generation whose manifest loads is complete
  *
  * @example
@@ -14,12 +16,14 @@
  */
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
-import { DamagedGeneration, readGenerationBytes, readGenerationText } from './damaged-generation.js';
-import { fileTitles, ITEMS, itemsJson, parseItems } from './items.js';
+import { checksummed, verifyChecksum } from './checksum.js';
+import { DamagedGeneration, readGenerationBytes } from './damaged-generation.js';
+import { fileTitles, ITEMS, itemsJson } from './items.js';
 import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
 import { readManifestFile, stampManifest, writeManifestFile, type ManifestDraft, type StoredManifest } from './manifest.js';
+import { decodePassages, encodePassages, PASSAGES } from './passages-file.js';
 import type { Passage } from '../types.js';
-import { littleEndianVectors, plainVectors, readVectorsFile, VECTORS, type VectorAllocator } from './vectors-file.js';
+import { allFinite, littleEndianVectors, plainVectors, readVectorsFile, VECTORS, type FiniteCheck, type VectorAllocator } from './vectors-file.js';
 
 /** Everything one generation holds, as given to `writeIndex`. */
 export interface IndexContent {
@@ -49,13 +53,17 @@ export interface GenerationData {
  */
 export async function writeGeneration(genDir: string, content: IndexContent, fs: FileSystem): Promise<void> {
   const { passages, vectors } = content;
-  if (vectors) await writeFileAtomic(path.join(genDir, VECTORS), [littleEndianVectors(vectors)], fs);
+  const sums: Record<string, string> = {};
+  const write = (name: string, chunks: Iterable<string | Uint8Array>): Promise<void> =>
+    writeFileAtomic(path.join(genDir, name), checksummed(chunks, (sum) => (sums[name] = sum)), fs);
+  if (vectors) await write(VECTORS, [littleEndianVectors(vectors)]);
+  await write(PASSAGES, encodePassages(passages));
   const titles = fileTitles(passages);
-  await writeFileAtomic(path.join(genDir, ITEMS), itemsJson(passages, titles), fs);
+  await write(ITEMS, itemsJson(passages, titles));
   const keyword = encodeKeywordParts(content.keyword);
-  await writeFileAtomic(path.join(genDir, KEYWORD_JSON), [keyword.json], fs);
-  await writeFileAtomic(path.join(genDir, KEYWORD_BIN), keyword.bin, fs);
-  await writeManifestFile(genDir, stampManifest(content.manifest, passages.length, titles), fs);
+  await write(KEYWORD_JSON, [keyword.json]);
+  await write(KEYWORD_BIN, keyword.bin);
+  await writeManifestFile(genDir, stampManifest(content.manifest, passages.length, titles, sums), fs);
   await syncDirectory(genDir, fs);
 }
 
@@ -68,31 +76,41 @@ export interface ReadOptions {
   keyword: boolean;
   /** Where the vectors go (default: a plain Float32Array). */
   allocate?: VectorAllocator;
+  /** How to check that they are all numbers (default: a plain scan; the search layer has a free one). */
+  finite?: FiniteCheck;
 }
 
 /**
- * Reads a generation back. Anything missing, truncated or inconsistent is a
- * `DamagedGeneration`.
+ * Reads a generation back. Anything missing, truncated, inconsistent or not
+ * matching its checksum is a `DamagedGeneration`.
  *
  * @example
  * const { manifest, passages, vectors, keyword } = await readGeneration('embeddings/gen-…', { keyword: true });
  */
 export async function readGeneration(genDir: string, options: ReadOptions): Promise<GenerationData> {
   const manifest = await readManifestFile(genDir);
-  // The binary files are read while index.json is parsed.
-  const vectors = manifest.mode === 'keyword' ? Promise.resolve(null) : readVectorsFile(genDir, manifest, options.allocate ?? plainVectors);
-  const keyword = options.keyword ? readKeyword(genDir, manifest.passages) : Promise.resolve(null);
-  // Settled even when parsing fails first, so no rejection goes unhandled.
+  // The binary files are read while the passages are decoded.
+  const vectors =
+    manifest.mode === 'keyword' ? Promise.resolve(null) : readVectorsFile(genDir, manifest, options.allocate ?? plainVectors, options.finite ?? allFinite);
+  const keyword = options.keyword ? readKeyword(genDir, manifest) : Promise.resolve(null);
+  // Settled even when decoding fails first, so no rejection goes unhandled.
   void Promise.allSettled([vectors, keyword]);
-  const passages = await parseItems(await readGenerationBytes(genDir, ITEMS), manifest);
+  const bytes = await readGenerationBytes(genDir, PASSAGES);
+  // Layout first: "truncated" says more than "does not match its checksum".
+  const passages = await decodePassages(bytes, manifest.passages);
+  await verifyChecksum(bytes, PASSAGES, manifest.checksums);
   return { manifest, passages, vectors: await vectors, keyword: await keyword };
 }
 
-async function readKeyword(genDir: string, rows: number): Promise<KeywordParts> {
-  const [json, bin] = await Promise.all([readGenerationText(genDir, KEYWORD_JSON), readGenerationBytes(genDir, KEYWORD_BIN)]);
+async function readKeyword(genDir: string, manifest: StoredManifest): Promise<KeywordParts> {
+  const [json, bin] = await Promise.all([readGenerationBytes(genDir, KEYWORD_JSON), readGenerationBytes(genDir, KEYWORD_BIN)]);
+  let parts: KeywordParts;
   try {
-    return decodeKeywordParts(json, bin, rows);
+    parts = decodeKeywordParts(json.toString('utf8'), bin, manifest.passages);
   } catch (err) {
     throw new DamagedGeneration((err as Error).message);
   }
+  await verifyChecksum(json, KEYWORD_JSON, manifest.checksums);
+  await verifyChecksum(bin, KEYWORD_BIN, manifest.checksums);
+  return parts;
 }

@@ -63,6 +63,9 @@ export function encodeKeywordParts(parts: KeywordParts): { json: string; bin: Ui
 /**
  * Parts from the two files' contents; throws an Error naming what is wrong
  * when they don't fit together or don't fit an index of `rows` passages.
+ *
+ * @example
+ * const parts = decodeKeywordParts(await fsp.readFile('keyword.json', 'utf8'), await fsp.readFile('keyword.bin'), 120);
  */
 export function decodeKeywordParts(json: string, bin: Buffer, rows: number): KeywordParts {
   const head = parseHead(json);
@@ -76,15 +79,26 @@ export function decodeKeywordParts(json: string, bin: Buffer, rows: number): Key
     throw new Error(`${KEYWORD_BIN} has ${bytes.byteLength} bytes, expected ${4 * (termCount + 1) + 8 * postings}`);
   }
   const rowsAt = bytes.byteOffset + 4 * (termCount + 1);
-  return {
-    options: head.options,
-    documents: head.documents,
-    rows: head.rows,
-    terms: head.terms,
-    offsets,
-    postingRows: new Uint32Array(bytes.buffer, rowsAt, postings),
-    weights: new Float32Array(bytes.buffer, rowsAt + 4 * postings, postings),
-  };
+  const postingRows = new Uint32Array(bytes.buffer, rowsAt, postings);
+  const weights = new Float32Array(bytes.buffer, rowsAt + 4 * postings, postings);
+  checkPostings(offsets, postingRows, weights, rows);
+  return { options: head.options, documents: head.documents, rows: head.rows, terms: head.terms, offsets, postingRows, weights };
+}
+
+/**
+ * Postings that would make every search come back empty or wrong, which a
+ * size check can't see: offsets that go backwards, rows past the last
+ * passage, weights that are not numbers.
+ */
+function checkPostings(offsets: Uint32Array, postingRows: Uint32Array, weights: Float32Array, rows: number): void {
+  if (offsets[0] !== 0) throw new Error(`${KEYWORD_BIN} offsets do not start at 0`);
+  for (let t = 1; t < offsets.length; t++) {
+    if (offsets[t]! < offsets[t - 1]!) throw new Error(`${KEYWORD_BIN} offsets descend at term ${t - 1}`);
+  }
+  for (let p = 0; p < postingRows.length; p++) {
+    if (postingRows[p]! >= rows) throw new Error(`${KEYWORD_BIN} posting ${p} names row ${postingRows[p]}, past the last passage (${rows - 1})`);
+    if (!Number.isFinite(weights[p]!)) throw new Error(`${KEYWORD_BIN} posting ${p} has weight ${weights[p]}, not a number`);
+  }
 }
 
 /** Every knob of `KeywordOptions`; the record type makes the compiler insist the list is complete. */

@@ -15,8 +15,10 @@ import type { IndexManifest } from '../types.js';
 /**
  * On-disk format version, written to `CURRENT` and every manifest.
  * 2: the keyword index is stored in the generation; index.json holds one item per line.
+ * 3: passages are read from the columnar passages.bin (index.json stays, for vectra, but is
+ *    not read); every file's checksum is in the manifest and checked when it is read.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export const MANIFEST = 'manifest.json';
 
@@ -39,22 +41,24 @@ export interface StoredManifest extends IndexManifest {
    * on every passage made a fifth of index.json).
    */
   titles?: Record<string, string>;
+  /** sha256 (hex) of each file of the generation but the manifest, by file name (`checksum.ts`). */
+  checksums: Record<string, string>;
 }
 
 /** A manifest before `writeIndex` stamps it with the format, time and passage count. */
-export type ManifestDraft = Omit<StoredManifest, 'format' | 'createdAt' | 'passages' | 'titles'>;
+export type ManifestDraft = Omit<StoredManifest, 'format' | 'createdAt' | 'passages' | 'titles' | 'checksums'>;
 
 /**
  * The manifest to store for a draft: the format and time stamped, the passage
- * count and file titles filled in.
+ * count, file titles and the other files' checksums filled in.
  *
  * @example
- * stampManifest({ mode: 'keyword', model: null, dim: 0, docsDir, files }, 120, { 'a.md': 'A' }).format; // FORMAT_VERSION
+ * stampManifest({ mode: 'keyword', model: null, dim: 0, docsDir, files }, 120, { 'a.md': 'A' }, sums).format; // FORMAT_VERSION
  */
-export function stampManifest(draft: ManifestDraft, passages: number, titles: Record<string, string>): StoredManifest {
+export function stampManifest(draft: ManifestDraft, passages: number, titles: Record<string, string>, checksums: Record<string, string>): StoredManifest {
   const { mode, model, dim, docsDir, files, skipped = {} } = draft;
   const createdAt = new Date().toISOString();
-  return { format: FORMAT_VERSION, createdAt, mode, model, dim, docsDir, files, skipped, titles, passages };
+  return { format: FORMAT_VERSION, createdAt, mode, model, dim, docsDir, files, skipped, titles, passages, checksums };
 }
 
 /**
@@ -80,10 +84,11 @@ export async function readManifestFile(genDir: string): Promise<StoredManifest> 
   if (value.format !== FORMAT_VERSION) {
     throw new DamagedGeneration(`${MANIFEST} says format ${String(value.format)}, expected ${FORMAT_VERSION}`);
   }
-  const { mode, model, dim, passages, files } = value;
+  const { mode, model, dim, passages, files, checksums } = value;
   const semantic = mode === 'semantic+keyword' && typeof model === 'string' && isCount(dim) && dim > 0;
   const keyword = mode === 'keyword' && model === null && dim === 0;
-  if (!(semantic || keyword) || !isCount(passages) || !isRecord(files)) {
+  const summed = isRecord(checksums) && Object.values(checksums).every((sum) => typeof sum === 'string');
+  if (!(semantic || keyword) || !isCount(passages) || !isRecord(files) || !summed) {
     throw new DamagedGeneration(`${MANIFEST} has missing or inconsistent fields`);
   }
   return value as unknown as StoredManifest;

@@ -40,8 +40,11 @@ export interface WriteOptions {
   fs?: FileSystem;
 }
 
-/** How `openIndex` reads: where the vectors go (the search layer places them where its kernel scans them). */
-export type OpenOptions = Pick<ReadOptions, 'allocate'>;
+/**
+ * How `openIndex` reads: where the vectors go (the search layer places them
+ * where its kernel scans them) and how they are checked for NaN.
+ */
+export type OpenOptions = Pick<ReadOptions, 'allocate' | 'finite'>;
 
 type GenerationLoader = (dir: string, generation: string) => Promise<StoredIndex>;
 
@@ -68,7 +71,7 @@ export async function hasIndex(dir: string): Promise<boolean> {
  *
  * @example
  * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
- * const scannable = await openIndex('embeddings', console.warn, { allocate: allocateVectors });
+ * const scannable = await openIndex('embeddings', console.warn, { allocate: allocateVectors, finite: vectorsAreFinite });
  */
 export async function openIndex(dir: string, warn: WarningSink = () => undefined, options: OpenOptions = {}): Promise<StoredIndex> {
   return openCurrent(dir, warn, { ...options, keyword: true });

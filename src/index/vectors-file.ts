@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { realFileSystem } from './atomic.js';
 import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
-import type { IndexManifest } from '../types.js';
+import { verifyChecksum } from './checksum.js';
+import type { StoredManifest } from './manifest.js';
 
 export const VECTORS = 'vectors.f32';
 
@@ -25,6 +26,25 @@ export type VectorAllocator = (rows: number, dim: number) => Float32Array;
 
 /** A plain array: for readers that only copy the vectors on (ingest) or check them (tests). */
 export const plainVectors: VectorAllocator = (rows, dim) => new Float32Array(rows * dim);
+
+/**
+ * True when every value of the vectors is a finite number. The search layer
+ * passes one that reads it off its kernel's row norms for free
+ * (`vectorsAreFinite` in search/dot-kernel.ts); `allFinite` scans.
+ */
+export type FiniteCheck = (vectors: Float32Array, dim: number) => boolean;
+
+/**
+ * A plain scan for NaN and infinities (a few ns per value).
+ *
+ * @example
+ * allFinite(Float32Array.of(1, NaN), 2); // false
+ */
+export const allFinite: FiniteCheck = (vectors) => {
+  // x - x is 0 for a finite x and NaN for NaN and ±Infinity.
+  for (let i = 0; i < vectors.length; i++) if (vectors[i]! - vectors[i]! !== 0) return false;
+  return true;
+};
 
 /**
  * The bytes to store for `vectors`: a view of them on a little-endian machine,
@@ -44,12 +64,13 @@ export function littleEndianVectors(vectors: Float32Array): Uint8Array {
 /**
  * Reads a generation's vectors straight into a fresh Float32Array from
  * `allocate`: aligned, one copy, no per-row objects. A missing, short or long
- * file is a `DamagedGeneration`.
+ * file, one that doesn't match its checksum, or one holding NaN or infinite
+ * values (`finite`) is a `DamagedGeneration`.
  *
  * @example
- * const vectors = await readVectorsFile('embeddings/gen-…', manifest, plainVectors); // manifest.passages × manifest.dim floats
+ * const vectors = await readVectorsFile('embeddings/gen-…', manifest, plainVectors, allFinite); // manifest.passages × manifest.dim floats
  */
-export async function readVectorsFile(genDir: string, manifest: IndexManifest, allocate: VectorAllocator): Promise<Float32Array> {
+export async function readVectorsFile(genDir: string, manifest: StoredManifest, allocate: VectorAllocator, finite: FiniteCheck): Promise<Float32Array> {
   const vectors = allocate(manifest.passages, manifest.dim);
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   let handle;
@@ -73,7 +94,9 @@ export async function readVectorsFile(genDir: string, manifest: IndexManifest, a
   } finally {
     await handle.close();
   }
+  await verifyChecksum(bytes, VECTORS, manifest.checksums);
   if (os.endianness() === 'BE') swapFloats(bytes);
+  if (!finite(vectors, manifest.dim)) throw new DamagedGeneration(`${VECTORS} holds values that are not numbers (NaN or infinite)`);
   return vectors;
 }
 

@@ -11,7 +11,7 @@
 import { DocsWatcher, type WatchOptions } from './watcher.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
-import { allocateVectors } from '../search/dot-kernel.js';
+import { allocateVectors, vectorsAreFinite } from '../search/dot-kernel.js';
 import { Retriever, type AskOptions } from '../search/retrieve.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
@@ -79,9 +79,13 @@ export async function openLibrary(options: LibraryOptions): Promise<Library> {
   return library;
 }
 
-/** The index with its vectors in the dense-search kernel's memory, so that scanning them needs no copy. */
+/**
+ * The index with its vectors in the dense-search kernel's memory, so that
+ * scanning them needs no copy (and checking them for NaN costs nothing extra:
+ * the kernel's int8 copies, made here, see every value).
+ */
 function openForSearch(indexDir: string, warn: WarningSink): Promise<StoredIndex> {
-  return openIndex(indexDir, warn, { allocate: allocateVectors });
+  return openIndex(indexDir, warn, { allocate: allocateVectors, finite: vectorsAreFinite });
 }
 
 async function needsIngest(options: LibraryOptions): Promise<boolean> {

@@ -102,6 +102,27 @@ export function prepareVectors(vectors: Float32Array, dim: number): void {
   memory.prepared = { maxError: Math.sqrt(maxErrorSq!) * 1.01 + 1e-7, maxNorm: Math.sqrt(maxNormSq!) * 1.01 + 1e-7 };
 }
 
+/**
+ * False when any value of `vectors` is NaN or infinite (a damaged file, or a
+ * model that broke): such a row would poison every score it is compared with.
+ * Free for vectors the kernel holds (its row norms propagate NaN); a plain
+ * scan otherwise, or when those norms overflowed.
+ *
+ * @example
+ * vectorsAreFinite(Float32Array.of(0.6, 0.8), 2); // true
+ * vectorsAreFinite(Float32Array.of(NaN, 0), 2);   // false
+ */
+export function vectorsAreFinite(vectors: Float32Array, dim: number): boolean {
+  const memory = held(vectors, dim);
+  if (memory) {
+    prepareVectors(vectors, dim);
+    // Finite stats prove every value finite; infinite ones may just be float32 overflow of huge values: scan.
+    if (Number.isFinite(memory.prepared!.maxNorm) && Number.isFinite(memory.prepared!.maxError)) return true;
+  }
+  for (let i = 0; i < vectors.length; i++) if (!Number.isFinite(vectors[i]!)) return false;
+  return true;
+}
+
 /** Approximate scores of every row, and how far any of them can be from the exact dot product. */
 export interface KernelScores {
   /** One float32 score per row; a view into kernel memory, valid until the next scan. */

@@ -78,7 +78,7 @@ describe('citebot ask: the question box', () => {
 
 /** Ways to damage the current generation: half a file, or a file gone. */
 const DAMAGES: Array<[string, string, (file: string) => Promise<void>, RegExp]> = [
-  ['a truncated index.json', 'index.json', (f) => fsp.truncate(f, 100), /index\.json is truncated or not JSON/],
+  ['a truncated passages.bin', 'passages.bin', (f) => fsp.truncate(f, 100), /passages\.bin is truncated/],
   ['a garbled manifest.json', 'manifest.json', (f) => fsp.writeFile(f, '{"format":1,"mo'), /manifest\.json is truncated or not JSON/],
 ];
 
@@ -123,14 +123,59 @@ describe('citebot ask with a damaged index', () => {
   it('the rebuild command the refusal names repairs the index', async () => {
     const ws = await workspace();
     await ingest({ docsDir: ws.docs, indexDir: ws.index, embedder: null, warn: () => undefined });
-    await fsp.truncate(path.join(ws.index, (await currentGeneration(ws.index)).generation, 'index.json'), 100);
+    await fsp.truncate(path.join(ws.index, (await currentGeneration(ws.index)).generation, 'passages.bin'), 100);
 
     const rebuilt = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
     expect(rebuilt.code).toBe(0);
-    expect(rebuilt.stderr).toMatch(/Rebuilding the index from scratch: The index in .* is damaged: index\.json is truncated/);
+    expect(rebuilt.stderr).toMatch(/Rebuilding the index from scratch: The index in .* is damaged: passages\.bin is truncated/);
     const after = await ask(ws, ['Who led the American team in Riyadh?']);
     expect(after.code).toBe(0);
     expect(after.stderr).not.toMatch(/damaged/);
     expect(after.stdout.replace(/\s+/g, ' ')).toContain(RUBIO);
+  });
+});
+
+const CLAMS = 'The crate on the third shelf holds forty clams packed in wet seaweed for the market.';
+
+/** Replaces `from` by `to` (same length) in every file of the current generation that holds it; returns their names. */
+async function editEverywhere(index: string, from: string, to: string): Promise<string[]> {
+  const genDir = path.join(index, (await currentGeneration(index)).generation);
+  const edited: string[] = [];
+  for (const name of await fsp.readdir(genDir)) {
+    const bytes = await fsp.readFile(path.join(genDir, name));
+    if (!bytes.includes(from)) continue;
+    await fsp.writeFile(path.join(genDir, name), Buffer.from(bytes.toString('latin1').replaceAll(from, to), 'latin1'));
+    edited.push(name);
+  }
+  return edited;
+}
+
+describe('citebot ask on an index changed after it was written (integrity)', () => {
+  it('never quotes a passage edited in the index files as verbatim ("forty clams" → "fifty clams")', async () => {
+    const ws = await workspace();
+    await fsp.writeFile(path.join(ws.docs, 'clams.txt'), `${CLAMS}\n`);
+    await ingest({ docsDir: ws.docs, indexDir: ws.index, embedder: null, warn: () => undefined });
+    expect(await editEverywhere(ws.index, 'forty clams', 'fifty clams')).not.toEqual([]);
+
+    const result = await ask(ws, ['How many clams does the crate on the third shelf hold?']);
+    expect(result.stdout).not.toContain('fifty');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^citebot: The index in ${ws.index} is damaged: passages\\.bin does not match its checksum in manifest\\.json .*Rebuild it: npx citebot ingest --index ${ws.index}$`, 'm'));
+  });
+
+  it('refuses, with the rebuild command, a keyword.bin whose weights are NaN (was: "nothing answers", exit 0)', async () => {
+    const ws = await workspace();
+    await ingest({ docsDir: ws.docs, indexDir: ws.index, embedder: null, warn: () => undefined });
+    const genDir = path.join(ws.index, (await currentGeneration(ws.index)).generation);
+    const terms = (JSON.parse(await fsp.readFile(path.join(genDir, 'keyword.json'), 'utf8')) as { terms: string[] }).terms.length;
+    const bin = await fsp.readFile(path.join(genDir, 'keyword.bin'));
+    const postings = bin.readUInt32LE(4 * terms);
+    for (let p = 0; p < postings; p++) bin.writeFloatLE(NaN, 4 * (terms + 1 + postings + p));
+    await fsp.writeFile(path.join(genDir, 'keyword.bin'), bin);
+
+    const result = await ask(ws, ['Who led the American team in Riyadh?']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^citebot: The index in ${ws.index} is damaged: keyword\\.bin .*Rebuild it: npx citebot ingest --index ${ws.index}$`, 'm'));
   });
 });

@@ -53,6 +53,7 @@ describe('writeIndex / openIndex', () => {
     const content = syntheticContent({ tag: 1, count: 230, dim: 16 });
     const vectors = content.vectors!;
     vectors.set([-0, Number.MIN_VALUE, 3.4028234663852886e38, -1e-40], 0);
+    content.passages[5] = { ...content.passages[5]!, page: 12 };
     const generation = await writeIndex(dir, content);
 
     const index = await openIndex(dir, warn);

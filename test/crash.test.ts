@@ -64,7 +64,8 @@ async function loadedTag(): Promise<number> {
   return tag;
 }
 
-it(`survives ${KILLS} SIGKILLs while writing ${COUNT} passages × ${DIM} dims`, { timeout: 60_000 }, async () => {
+// 45 s alone on 2 shared cores at load 20; the full suite around it made it 60 s: a generous limit, no timing assertion.
+it(`survives ${KILLS} SIGKILLs while writing ${COUNT} passages × ${DIM} dims`, { timeout: 240_000 }, async () => {
   await writeIndex(dir, syntheticContent({ tag: 0, count: COUNT, dim: DIM }));
   let committed = 0;
   for (let round = 1; round <= KILLS; round++) {

@@ -35,6 +35,13 @@ async function load(): Promise<{ texts: Record<string, string>; warnings: string
 }
 
 const utf16be = (text: string): Buffer => Buffer.from(text, 'utf16le').swap16();
+/** UTF-32 bytes of the code points of `parts`, joined. */
+function utf32(parts: string[], order: 'le' | 'be'): Buffer {
+  const points = [...parts.join('')].map((c) => c.codePointAt(0)!);
+  const bytes = Buffer.alloc(points.length * 4);
+  points.forEach((p, i) => (order === 'le' ? bytes.writeUInt32LE(p, i * 4) : bytes.writeUInt32BE(p, i * 4)));
+  return bytes;
+}
 
 describe('decoding', () => {
   it.each([
@@ -43,6 +50,12 @@ describe('decoding', () => {
     ['UTF-16 LE with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Grüße\r\nzwei', 'utf16le')]), 'Grüße\nzwei'],
     ['UTF-16 BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be('Ωmega\ndone')]), 'Ωmega\ndone'],
     ['non-ASCII UTF-8 kept as is', Buffer.from('Zelensky’s “talks” — 対話'), 'Zelensky’s “talks” — 対話'],
+    // Were called "binary" (their NULs) or decoded as UTF-16 with no warning.
+    ['UTF-16 LE without BOM', Buffer.from('Tide tables for Grüße\r\nzwei', 'utf16le'), 'Tide tables for Grüße\nzwei'],
+    ['UTF-16 BE without BOM', utf16be('Tide tables for Ωmega\ndone'), 'Tide tables for Ωmega\ndone'],
+    ['UTF-32 LE with BOM', utf32(['\uFEFF', 'Grüße 😀\r\nzwei'], 'le'), 'Grüße 😀\nzwei'],
+    ['UTF-32 BE with BOM', utf32(['\uFEFF', 'Ωmega 𝕏\ndone'], 'be'), 'Ωmega 𝕏\ndone'],
+    ['a stray NUL in the first 8 KB (the file was dropped)', Buffer.from(`Tide tables\0 for May${' and June, printed weekly.'.repeat(20)}`), `Tide tables\0 for May${' and June, printed weekly.'.repeat(20)}`],
   ])('%s', async (_name, bytes, text) => {
     await put({ 'doc.txt': bytes });
     expect(await load()).toEqual({ texts: { 'doc.txt': text }, warnings: [] });

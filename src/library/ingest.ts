@@ -10,17 +10,17 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { documentKind, loadDocuments } from '../documents/load.js';
+import { documentKind, readDocuments } from '../documents/load.js';
+import { walkFolder, type FolderWalk } from '../documents/walk.js';
 import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
 import { splitDocument } from '../documents/split.js';
 import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
 import { KeywordIndex } from '../search/keyword.js';
-import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+import type { Embedder, FileRecord, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
 /** Texts per `embed` call when the caller doesn't say. */
 const DEFAULT_BATCH_SIZE = 32;
@@ -113,16 +113,18 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   }
 }
 
-/** Reads and splits every document; notes the candidate files the loader skipped. */
+/**
+ * Reads and splits every document, one at a time: only the passages stay,
+ * so memory follows the largest file, not the folder. Notes the candidate
+ * files the loader skipped.
+ */
 async function planIndex(options: IngestOptions): Promise<Plan> {
   const docsDir = path.resolve(options.docsDir);
-  const docs = await loadDocuments(docsDir, options.warn);
-  if (docs.length === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
-  options.onProgress?.(docs.length, docs.length, 'read');
+  const walk = await walkFolder(docsDir, { exclude: [options.indexDir] });
   const passages: Passage[] = [];
   const files: Record<string, FileRecord> = {};
   let sliceStart = performance.now();
-  for (const doc of docs) {
+  for await (const doc of readDocuments(walk, options.warn)) {
     if (performance.now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
@@ -131,6 +133,9 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
     for (const passage of split) passages.push(passage); // no spread: a huge file would overflow the stack
     files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: split.length };
   }
+  const count = Object.keys(files).length;
+  if (count === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
+  options.onProgress?.(count, count, 'read');
   const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';
   const draft: ManifestDraft = {
     mode,
@@ -138,17 +143,19 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
     dim: options.embedder?.dim ?? 0,
     docsDir,
     files,
-    skipped: await skippedFiles(docsDir, docs),
+    skipped: skippedFiles(walk, files),
   };
   return { draft, passages };
 }
 
-/** Candidate files that didn't become documents, so `isStale` can tell them from new ones. */
-async function skippedFiles(docsDir: string, docs: LoadedDocument[]): Promise<Record<string, FileStamp>> {
-  const loaded = new Set(docs.map((doc) => doc.file));
+/**
+ * Candidate files (a document name, inside the folder: the walk never leaves
+ * it) that didn't become documents, so `isStale` can tell them from new ones.
+ */
+function skippedFiles(walk: FolderWalk, loaded: Record<string, FileRecord>): Record<string, FileStamp> {
   const skipped: Record<string, FileStamp> = {};
-  for (const [file, found] of await listCandidates(docsDir)) {
-    if (!loaded.has(file)) skipped[file] = { size: found.size, mtimeMs: found.mtimeMs };
+  for (const found of walk.files) {
+    if (documentKind(found.file) && !(found.file in loaded)) skipped[found.file] = { size: found.size, mtimeMs: found.mtimeMs };
   }
   return skipped;
 }
@@ -260,8 +267,9 @@ export async function isStale(docsDir: string, indexDir: string): Promise<boolea
   const manifest = await readManifest(indexDir);
   const root = path.resolve(docsDir);
   if (!manifest || manifest.docsDir !== root) return true;
-  const found = await listCandidates(root).catch(() => null);
-  if (!found) return true;
+  const walk = await walkFolder(root, { exclude: [indexDir] }).catch(() => null);
+  if (!walk) return true;
+  const found = new Map(walk.files.filter((f) => documentKind(f.file)).map((f) => [f.file, f]));
   const skipped = manifest.skipped ?? {};
   for (const file of Object.keys(manifest.files)) {
     if (!found.has(file)) return true;
@@ -280,42 +288,13 @@ export async function isStale(docsDir: string, indexDir: string): Promise<boolea
   return false;
 }
 
-interface Candidate extends FileStamp {
-  absPath: string;
-}
-
-/**
- * Files under `docsDir` that the loader would consider: visible, with a
- * document extension, following symlinks. A superset of what it reads (it
- * also drops empty, binary and outside-the-folder files), which is why
- * ingest records the difference as `skipped`.
- */
-async function listCandidates(docsDir: string): Promise<Map<string, Candidate>> {
-  const found = new Map<string, Candidate>();
-  const visited = new Set<string>();
-  const visit = async (dirRel: string): Promise<void> => {
-    const abs = path.join(docsDir, dirRel);
-    // A missing docs folder throws (the caller reports it); a vanished subfolder holds nothing.
-    const real = dirRel === '' ? await fsp.realpath(abs) : await fsp.realpath(abs).catch(() => null);
-    if (real === null || visited.has(real)) return;
-    visited.add(real);
-    // An unreadable folder is the loader's to report; here it just holds no candidates.
-    for (const name of await fsp.readdir(abs).catch(() => [] as string[])) {
-      if (name.startsWith('.')) continue;
-      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-      const info = await fsp.stat(path.join(abs, name)).catch(() => null);
-      if (info?.isDirectory()) await visit(rel);
-      else if (info?.isFile() && documentKind(name)) {
-        found.set(rel, { absPath: path.join(abs, name), size: info.size, mtimeMs: info.mtimeMs });
-      }
-    }
-  };
-  await visit('');
-  return found;
-}
-
-async function sha256Of(file: string): Promise<string> {
+/** The file's sha256, or null when it can't be read (then it changed as far as the index knows: ingest skips it). */
+async function sha256Of(file: string): Promise<string | null> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  try {
+    await pipeline(createReadStream(file), hash);
+  } catch {
+    return null;
+  }
   return hash.digest('hex');
 }

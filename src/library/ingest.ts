@@ -259,15 +259,16 @@ function reusableRows(old: LoadedIndex | null, embedder: Embedder): Map<string, 
  * deleted. Cheap: it compares sizes and modification times, and hashes a
  * file only when its size is the same but its time differs (a `touch`, a
  * checkout). It does not look at the model; callers compare that themselves.
+ * A caller that has just walked the folder (the watcher) passes its `walked`.
  *
  * @example
  * if (await isStale('seeds', 'embeddings')) await ingest({ ... });
  */
-export async function isStale(docsDir: string, indexDir: string): Promise<boolean> {
+export async function isStale(docsDir: string, indexDir: string, walked?: FolderWalk): Promise<boolean> {
   const manifest = await readManifest(indexDir);
   const root = path.resolve(docsDir);
   if (!manifest || manifest.docsDir !== root) return true;
-  const walk = await walkFolder(root, { exclude: [indexDir] }).catch(() => null);
+  const walk = walked ?? (await walkFolder(root, { exclude: [indexDir] }).catch(() => null));
   if (!walk) return true;
   const found = new Map(walk.files.filter((f) => documentKind(f.file)).map((f) => [f.file, f]));
   const skipped = manifest.skipped ?? {};

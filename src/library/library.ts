@@ -9,6 +9,7 @@
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
 import { DocsWatcher, type WatchOptions } from './watcher.js';
+import type { FolderWalk } from '../documents/walk.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
 import { allocateVectors, vectorsAreFinite } from '../search/dot-kernel.js';
@@ -152,16 +153,22 @@ export class Library implements LibraryApi {
    * (see `DocsWatcher`); questions keep being answered from the old index
    * until the new one is swapped in. Failures are warned about, never thrown.
    */
-  watch(warn: WarningSink, options: WatchOptions = {}): { close(): void } {
+  watch(warn: WarningSink, options: WatchOptions = {}): DocsWatcher {
     const { docsDir, indexDir } = this.options;
-    const target = { docsDir, indexDir, reindex: () => this.reindex(), inFlight: () => this.running, outOfDate: () => this.outOfDate() };
+    const target = {
+      docsDir,
+      indexDir,
+      reindex: () => this.reindex(),
+      inFlight: () => this.running,
+      outOfDate: (walk: FolderWalk) => this.outOfDate(walk),
+    };
     return new DocsWatcher(target, warn, options);
   }
 
   /** The folder changed since the live index was built, or another writer (or a repair) made a newer one. */
-  private async outOfDate(): Promise<boolean> {
+  private async outOfDate(walk: FolderWalk): Promise<boolean> {
     const { docsDir, indexDir } = this.options;
-    if (await isStale(docsDir, indexDir)) return true;
+    if (await isStale(docsDir, indexDir, walk)) return true;
     return (await currentGeneration(indexDir)) !== this.snapshot?.index.generation;
   }
 

@@ -3,14 +3,14 @@
  * is being edited, while questions keep being answered. Real files, the real
  * `fs.watch`, a real ingest (with a fake embedder that can be held mid-run).
  */
-import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, type IngestSummary, type Library } from '../../src/library/library.js';
-import type { WatchOptions } from '../../src/library/watcher.js';
+import { DocsWatcher, type WatchOptions } from '../../src/library/watcher.js';
 import { fillDisk, heldEmbedder, until, type HeldEmbedder } from '../helpers/reliability-faults.js';
 
 const DOCS: Record<string, string> = {
@@ -25,7 +25,7 @@ let embedder: HeldEmbedder;
 let library: Library;
 let ingests: IngestSummary[];
 let warnings: string[];
-let watcher: { close(): void } | null;
+let watcher: DocsWatcher | null;
 /** Questions asked so far: the embedder sees them too, in semantic mode. */
 const asked = new Set<string>();
 
@@ -66,6 +66,32 @@ async function serve(options: WatchOptions = {}, indexDir = path.join(dir, 'inde
   ingests = [];
   embedder.calls.length = 0;
   watcher = library.watch((line) => warnings.push(line), { debounceMs: 60, pollMs: 0, ...options });
+  await watcher.ready();
+}
+
+/** Resolves when the watcher has seen a file event for `file` (relevant or not). Call before making the change. */
+function seen(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const listener = (name: string, relevant: boolean): void => {
+      if (name !== file) return;
+      watcher!.off('event', listener);
+      resolve(relevant);
+    };
+    watcher!.on('event', listener);
+  });
+}
+
+/** Resolves after `count` more polls have finished. */
+function polls(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = count;
+    const listener = (): void => {
+      if (--left > 0) return;
+      watcher!.off('check', listener);
+      resolve();
+    };
+    watcher!.on('check', listener);
+  });
 }
 
 /** The texts the library would quote for `question`. */
@@ -130,8 +156,9 @@ describe('a watched docs folder', () => {
     embedder.holdNext();
     await writeFile(path.join(docsDir, 'harbour.txt'), 'The harbour master fires a green flare at dawn to open the quay.\n');
     await embedder.held();
+    const deletion = seen('orchard.md');
     await unlink(path.join(docsDir, 'orchard.md'));
-    await sleep(200); // let the deletion's event arrive while the first run is still held
+    expect(await deletion).toBe(true); // the deletion's event arrived while the first run is still held
     embedder.release();
 
     await until(() => (library.files().includes('orchard.md') ? null : true), 10_000, 'orchard.md to go');
@@ -145,8 +172,9 @@ describe('a watched docs folder', () => {
     await writeFile(path.join(docsDir, 'bakery.txt'), 'The baker fires the stone oven at four to bake rye loaves.\n');
     const adminRun = library.reindex();
     await embedder.held();
+    const edit = seen('harbour.txt');
     await writeFile(path.join(docsDir, 'harbour.txt'), 'The harbour master fires a green flare at dawn to open the quay.\n');
-    await sleep(200); // the watcher sees the edit and finds a reindex already running
+    await edit; // the watcher sees the edit and finds a reindex already running
     embedder.release();
     await adminRun;
 
@@ -158,7 +186,8 @@ describe('a watched docs folder', () => {
     for (let i = 1; i <= 30; i++) writeFileSync(path.join(docsDir, 'harbour.txt'), `The harbour master rang the bell ${i} times at dawn.\n`);
 
     await untilQuoted('How many times did the harbour master ring the bell?', 'rang the bell 30 times');
-    await sleep(300);
+    // Every event of the burst was read before the run that saw edit 30 finished: idle means no run is left.
+    await watcher!.idle();
     expect(ingests.length).toBeGreaterThanOrEqual(1);
     expect(ingests.length).toBeLessThan(5);
     expect((await quoted('harbour master rang the bell')).join('\n')).not.toMatch(/bell (?!30 )\d+ times/);
@@ -196,7 +225,12 @@ describe('a watched docs folder', () => {
     await writeFile(path.join(docsDir, '.harbour.txt.swp'), 'vim swap bytes');
     await writeFile(path.join(docsDir, 'bakery.txt'), 'The baker fires the stone oven at four to bake rye loaves.\n');
     await untilQuoted('When is the stone oven fired?', 'stone oven');
-    await sleep(600); // a loop would re-index every ~40 ms: the lock file it writes is itself a change
+    // A loop would re-index every ~40 ms (the lock file it writes is itself a change). Events arrive in
+    // order, so once a later hidden file's event is in, so are the index writes' before it.
+    const sentinel = seen('.sentinel');
+    await writeFile(path.join(docsDir, '.sentinel'), 'x');
+    expect(await sentinel).toBe(false);
+    await watcher!.idle();
     expect(ingests).toHaveLength(1);
   });
 
@@ -206,7 +240,8 @@ describe('a watched docs folder', () => {
     try {
       await writeFile(path.join(docsDir, 'harbour.txt'), 'The harbour master fires a green flare at dawn to open the quay.\n');
       await until(() => (warnings.some((w) => w.includes('ENOSPC')) ? true : null), 10_000, 'the ENOSPC warning');
-      await sleep(500); // several polls retry meanwhile
+      await polls(3); // several polls retry meanwhile
+      await watcher!.idle();
       expect(warnings.filter((w) => w.includes('ENOSPC'))).toEqual([
         expect.stringMatching(/^Re-index after a file change failed; still serving the previous index\. Could not write the index in .*: the disk is full \(ENOSPC\)\. The previous index is unchanged; free some space and run: npx citebot ingest --index /),
       ]);
@@ -226,5 +261,57 @@ describe('a watched docs folder', () => {
     await rename(`${docsDir}-away`, docsDir);
     await writeFile(path.join(docsDir, 'harbour.txt'), 'The harbour master fires a green flare at dawn to open the quay.\n');
     await untilQuoted('What does the harbour master do at dawn?', 'green flare');
+  });
+
+  it('never follows a link out of the folder: changes behind it start no re-index', async () => {
+    const outside = path.join(dir, 'outside');
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'secret.txt'), 'TOP SECRET text about the harbour master.\n');
+    await symlink(outside, path.join(docsDir, 'root'));
+    await serve({ pollMs: 50 });
+    await writeFile(path.join(outside, 'secret.txt'), 'TOP SECRET, edited: the harbour master has a new secret.\n');
+    await writeFile(path.join(outside, 'more.txt'), 'Another outside file.\n');
+    await polls(2);
+    await watcher!.idle();
+    expect(ingests).toEqual([]);
+    expect(library.files()).toEqual(['archive/lighthouse.txt', 'harbour.txt', 'orchard.md']);
+  });
+
+  it('watches a folder created while serving, without waiting for a poll', async () => {
+    await serve();
+    const created = seen('almanac');
+    await mkdir(path.join(docsDir, 'almanac'));
+    await created;
+    await watcher!.idle(); // the run the new folder caused has started watching it
+    await writeFile(path.join(docsDir, 'almanac/tides.txt'), 'The spring tide floods the lower quay twice a month.\n');
+    await untilQuoted('When does the spring tide flood the quay?', 'spring tide');
+  });
+});
+
+describe('the poll', () => {
+  it('never starts a check while the last one is still running', async () => {
+    let checks = 0;
+    let finish: (stale: boolean) => void = () => undefined;
+    const slow = new Promise<boolean>((resolve) => (finish = resolve));
+    const target = {
+      docsDir,
+      indexDir: path.join(dir, 'index'),
+      reindex: async () => undefined,
+      inFlight: () => null,
+      outOfDate: () => {
+        checks++;
+        return slow;
+      },
+    };
+    const poller = new DocsWatcher(target, (line) => warnings.push(line), { pollMs: 20 });
+    try {
+      await once(poller, 'check-skipped');
+      await once(poller, 'check-skipped');
+      expect(checks).toBe(1);
+      finish(false);
+      expect(await once(poller, 'check')).toEqual([false]);
+    } finally {
+      poller.close();
+    }
   });
 });

@@ -223,7 +223,10 @@ describe('downloading a model', () => {
     const cacheDir = await mkdtemp(path.join(work, 'download-'));
     const progress: DownloadProgress[] = [];
     try {
-      const embedder = await load(options({ modelsDir: null, cacheDir, allowDownload: true, remoteHost: hub.url, onProgress: (p) => progress.push(p) }));
+      // A generous silence limit: this download must succeed however busy the machine is (it once failed with 0.5 s).
+      const embedder = await load(
+        options({ modelsDir: null, cacheDir, allowDownload: true, remoteHost: hub.url, timeoutMs: 60_000, onProgress: (p) => progress.push(p) }),
+      );
       await embedder.close?.();
       expect(embedder.dim).toBe(DIM);
     } finally {

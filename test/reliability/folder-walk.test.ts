@@ -90,7 +90,8 @@ describe('the walk', () => {
     ]);
   });
 
-  it('walks a 1,800-deep tree and indexes the file at the bottom, with no realpath per level', async () => {
+  // A ceiling against a hang only: this takes seconds alone (minutes before the fix), more on a loaded machine.
+  it('walks a 1,800-deep tree and indexes the file at the bottom, with no realpath per level', { timeout: 300_000 }, async () => {
     // Short names keep the deepest path under PATH_MAX (4,096 bytes).
     const parts = Array.from({ length: 1800 }, () => 'd');
     let dir = docsDir;
@@ -138,7 +139,7 @@ describe('an unreadable, recently changed file (chmod 000, as a non-root user)',
     });
   }
 
-  it.skipIf(typeof drop === 'string')(`is skipped by ask as ingest skips it${typeof drop === 'string' ? ` (skipped: ${drop})` : ''}`, async () => {
+  it.skipIf(typeof drop === 'string')(`is skipped by ask as ingest skips it${typeof drop === 'string' ? ` (skipped: ${drop})` : ''}`, { timeout: 300_000 }, async () => {
     await shareWithNobody(docsDir, tmp);
     await shareWithNobody(path.join(docsDir, 'guides'), tmp);
     const first = await asUser(['ingest', '--docs', docsDir, '--index', indexDir]);

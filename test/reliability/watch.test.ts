@@ -292,7 +292,9 @@ describe('the poll', () => {
   it('never starts a check while the last one is still running', async () => {
     let checks = 0;
     let finish: (stale: boolean) => void = () => undefined;
+    let started: () => void = () => undefined;
     const slow = new Promise<boolean>((resolve) => (finish = resolve));
+    const first = new Promise<void>((resolve) => (started = resolve));
     const target = {
       docsDir,
       indexDir: path.join(dir, 'index'),
@@ -300,11 +302,13 @@ describe('the poll', () => {
       inFlight: () => null,
       outOfDate: () => {
         checks++;
+        started();
         return slow;
       },
     };
     const poller = new DocsWatcher(target, (line) => warnings.push(line), { pollMs: 20 });
     try {
+      await first; // the first check is now inside outOfDate (its walk may take a while on a busy machine)
       await once(poller, 'check-skipped');
       await once(poller, 'check-skipped');
       expect(checks).toBe(1);

@@ -20,7 +20,7 @@ import { loadDocuments } from '../src/documents/load.js';
 import { Retriever } from '../src/search/retrieve.js';
 import { splitDocument } from '../src/documents/split.js';
 import type { Passage } from '../src/types.js';
-import { EVAL_DIR, REPO_ROOT, SET_NAMES, calibrationHalf, memoryIndex, readEvalSet, readOffTopicQuestions, type EvalSet } from './eval-sets.js';
+import { CALIBRATION_SETS, EVAL_DIR, REPO_ROOT, calibrationHalf, memoryIndex, readEvalSet, readOffTopicQuestions, type EvalSet } from './eval-sets.js';
 
 interface Example {
   group: string;
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   // Only the calibration half: bench/quality.ts reports abstention on the other half.
   const offTopic = calibrationHalf(await readOffTopicQuestions());
-  const sets = (await Promise.all(SET_NAMES.map((name) => readEvalSet(name)))).map((set) => ({
+  const sets = (await Promise.all(CALIBRATION_SETS.map((name) => readEvalSet(name)))).map((set) => ({
     ...set,
     questions: calibrationHalf(set.questions),
   }));

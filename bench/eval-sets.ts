@@ -2,85 +2,135 @@
  * The shared eval sets (../shared/eval beside the repo), read for the quality
  * benchmark and the abstention calibration. Nothing is copied into the repo.
  *
- * Each set is read twice over the same files: as citebot passages (through
- * loadDocuments + splitDocument, exactly what ingest does) and as the plain
- * paragraphs of the sets' reader rule (what the baseline engines index).
+ * Two kinds of set:
+ * - paragraph sets (SQuAD, COVID-QA, FiQA, WikiQA): `.txt` articles, gold =
+ *   `{file, paragraph}` by the sets' reader rule (split on blank lines, trim,
+ *   drop empties). Baselines index those paragraphs.
+ * - document sets (python-docs-html, discordjs-guide-md): real HTML/Markdown
+ *   folders, gold = `{expect_files, expect_text}`. Baselines index citebot's
+ *   own searchable passages, so the comparison is about ranking alone.
+ *
+ * Citebot always reads a set through its own loader and splitter
+ * (loadDocuments + splitDocument, what ingest does). Questions are parsed by
+ * `parseEvalCases`, the same parser as `citebot eval`.
+ *
+ * @example
+ * const set = await readEvalSet('fiqa');
+ * const cases = questionHalf(set.questions, 'report'); // odd positions
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDocuments } from '../src/documents/load.js';
 import { splitDocument } from '../src/documents/split.js';
+import { parseEvalCases, type EvalCase, type RankedUnit } from '../src/search/eval.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EVAL_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'eval');
-export const SET_NAMES = ['squad-v1.1-dev', 'covidqa-2020-04-23'] as const;
 
-export interface EvalQuestion {
-  q: string;
-  file: string;
-  paragraph: number;
-}
+/** Every set bench/quality.ts measures, in table order. */
+export const SET_NAMES = [
+  'squad-v1.1-dev',
+  'covidqa-2020-04-23',
+  'fiqa',
+  'wikiqa',
+  'python-docs-html',
+  'discordjs-guide-md',
+] as const;
+export type SetName = (typeof SET_NAMES)[number];
+
+/** The sets bench/calibrate.ts fits the abstention model on (their fit half only). */
+export const CALIBRATION_SETS: readonly SetName[] = ['squad-v1.1-dev', 'covidqa-2020-04-23'];
+
+/** Sets whose gold is `expect_files` + `expect_text` over a real documentation folder. */
+const DOCUMENT_SETS: ReadonlySet<string> = new Set<SetName>(['python-docs-html', 'discordjs-guide-md']);
 
 /** A paragraph per the sets' reader rule: split on blank lines, trim, drop empties. */
-export interface Paragraph {
+export interface Paragraph extends RankedUnit {
   id: number;
-  file: string;
-  paragraph: number;
-  text: string;
 }
 
 export interface EvalSet {
-  name: string;
+  name: SetName;
+  kind: 'paragraph' | 'document';
   docsDir: string;
+  /** Citebot's passages (all of them, searchable or not), as ingest makes them. */
   passages: Passage[];
-  paragraphs: Paragraph[];
-  questions: EvalQuestion[];
+  /** What the baselines index: reader-rule paragraphs, or citebot's searchable passages for a document set. */
+  units: Paragraph[];
+  /** Every question of the set, in file order (answerable and unanswerable). */
+  questions: EvalCase[];
 }
 
+/** Which part of a list is measured: the fit half (even positions), the report half (odd), or all. */
+export type Half = 'fit' | 'report' | 'all';
+
 /** Reads one set; the documents go through citebot's own loader and splitter. */
-export async function readEvalSet(name: string): Promise<EvalSet> {
+export async function readEvalSet(name: SetName): Promise<EvalSet> {
   const dir = path.join(EVAL_DIR, name);
   const docsDir = path.join(dir, 'docs');
-  const warnings: string[] = [];
-  const documents = await loadDocuments(docsDir, (line) => warnings.push(line));
+  const documents = await loadDocuments(docsDir, () => {});
   const passages = documents.flatMap((doc) => splitDocument(doc));
-  const paragraphs: Paragraph[] = [];
+  const kind = DOCUMENT_SETS.has(name) ? 'document' : 'paragraph';
+  const units = kind === 'document' ? passageUnits(passages) : readerRuleParagraphs(documents);
+  const file = path.join(dir, 'questions.jsonl');
+  const questions = parseEvalCases(await readFile(file, 'utf8'), file);
+  return { name, kind, docsDir, passages, units, questions };
+}
+
+function readerRuleParagraphs(documents: ReadonlyArray<{ file: string; text: string }>): Paragraph[] {
+  const out: Paragraph[] = [];
   for (const doc of documents) {
     doc.text
       .split(/\n\s*\n/)
       .map((block) => block.trim())
       .filter((block) => block !== '')
-      .forEach((text, i) => paragraphs.push({ id: paragraphs.length, file: doc.file, paragraph: i + 1, text }));
+      .forEach((text, i) => out.push({ id: out.length, file: doc.file, paragraph: i + 1, text }));
   }
-  const questions = (await readFile(path.join(dir, 'questions.jsonl'), 'utf8'))
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as EvalQuestion);
-  return { name, docsDir, passages, paragraphs, questions };
+  return out;
+}
+
+/** Citebot's searchable passages as baseline units: what citebot itself can return. */
+function passageUnits(passages: readonly Passage[]): Paragraph[] {
+  return passages
+    .filter((p) => p.searchable)
+    .map((p, id) => ({ id, file: p.file, paragraph: p.paragraph, text: p.text }));
 }
 
 /**
- * The half of a list the abstention model is fit on (even positions); the other
- * half ({@link heldOut}) is what bench/quality.ts reports abstention on, so the
- * reported figures are not the fit's own.
+ * One half of a list, by position: `fit` = even positions (0, 2, …), what
+ * anything tuned may be fitted on; `report` = odd positions, what the table
+ * reports; `all` = everything.
+ *
+ * @example
+ * questionHalf(['a', 'b', 'c'], 'fit');    // → ['a', 'c']
+ * questionHalf(['a', 'b', 'c'], 'report'); // → ['b']
+ */
+export function questionHalf<T>(items: readonly T[], half: Half): T[] {
+  if (half === 'all') return [...items];
+  const parity = half === 'fit' ? 0 : 1;
+  return items.filter((_, i) => i % 2 === parity);
+}
+
+/**
+ * The half of a list the abstention model is fit on (even positions).
  *
  * @example
  * calibrationHalf(['a', 'b', 'c']); // → ['a', 'c']
  */
 export function calibrationHalf<T>(items: readonly T[]): T[] {
-  return items.filter((_, i) => i % 2 === 0);
+  return questionHalf(items, 'fit');
 }
 
 /**
- * The half of a list kept out of the abstention fit (odd positions).
+ * The half of a list kept out of any fit (odd positions).
  *
  * @example
  * heldOut(['a', 'b', 'c']); // → ['b']
  */
 export function heldOut<T>(items: readonly T[]): T[] {
-  return items.filter((_, i) => i % 2 === 1);
+  return questionHalf(items, 'report');
 }
 
 /** Hand-written questions none of the eval sets answers (bench/offtopic-questions.txt). */
@@ -109,20 +159,4 @@ export function memoryIndex(passages: Passage[], vectors: Float32Array | null = 
       passages: passages.length,
     },
   };
-}
-
-/**
- * 1-based rank of the gold paragraph among distinct paragraphs (parts of a split
- * paragraph count once), 0 when not in the top 10.
- */
-export function paragraphRank(ranked: ReadonlyArray<{ file: string; paragraph: number }>, gold: EvalQuestion): number {
-  const seen = new Set<string>();
-  for (const hit of ranked) {
-    const key = `${hit.file}#${hit.paragraph}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (seen.size > 10) return 0;
-    if (hit.file === gold.file && hit.paragraph === gold.paragraph) return seen.size;
-  }
-  return 0;
 }

@@ -185,11 +185,14 @@ describe('a hub that accepts connections but never answers', () => {
 describe('citebot eval', () => {
   const questions = path.join(ROOT, 'test', 'fixtures', 'seed-questions.jsonl');
 
-  it('reports hit@k, MRR@10, abstention and latency as a table', async () => {
+  it('reports hit@k, MRR@10, verdicts, abstention and latency as a table', async () => {
     const result = await citebot(['eval', questions, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^level\s+questions\s+hit@1\s+hit@3\s+hit@5\s+MRR@10$/m);
     expect(result.stdout).toMatch(/^passage\s+36\s/m);
+    expect(result.stdout).toMatch(/^verdict\s+questions\s+answered\s+unsure\s+none$/m);
+    expect(result.stdout).toMatch(/^answerable\s+36\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%$/m);
+    expect(result.stdout).toMatch(/^unanswerable\s+36\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%$/m);
     expect(result.stdout).toMatch(/abstention \(positive = should abstain\): 36 should/);
     expect(result.stdout).toMatch(/latency: mean [\d.]+ ms, p95 [\d.]+ ms over 72 questions/);
   });
@@ -201,6 +204,9 @@ describe('citebot eval', () => {
     expect(report.passage.cases).toBe(36);
     expect(report.passage.hit1).toBeGreaterThanOrEqual(0.9);
     expect(report.abstention.recall).toBeGreaterThanOrEqual(0.9);
+    expect(report.verdicts.answerable.cases).toBe(36);
+    expect(report.verdicts.unanswerable.none + report.verdicts.unanswerable.unsure).toBeGreaterThanOrEqual(0.9);
+    expect(report.cases[0].verdict).toMatch(/^(answered|unsure|none)$/);
   });
 
   it('names the bad line of a broken questions file', async () => {

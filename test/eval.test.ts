@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  abstentionMetrics, formatEvalReport, goldRank, hitAt, matchesGold, mean, mrrAt, parseEvalCases, percentile, runEval,
-  type EvalCase,
+  abstentionMetrics, containsQuote, formatEvalReport, goldRank, hitAt, lenientText, matchesGold, mean, mrrAt, parseEvalCases,
+  percentile, runEval, verdictShares, type EvalCase,
 } from '../src/search/eval.js';
 import { CitebotError } from '../src/errors.js';
 import type { Answer, Passage } from '../src/types.js';
@@ -115,18 +115,62 @@ describe('matchesGold', () => {
     [{ ...base, expectText: 'Marco  Rubio' }, p('x.txt', 1, 'led by Marco\nRubio today'), true],
     [{ ...base, expectText: 'Rubio', expectFiles: ['b.txt'] }, p('a.txt', 1, 'Rubio'), false],
     [{ ...base, expectFiles: ['a.txt'] }, p('a.txt', 9), true],
+    [{ ...base, expectFiles: ['lib/csv.html'], expectText: 'reading a CSV file' }, p('lib/csv.html', 4, 'The simplest example of reading a CSV file:'), true],
+    [{ ...base, expectFiles: ['lib/csv.html'], expectText: 'reading a CSV file' }, p('lib/json.html', 4, 'reading a CSV file'), false],
+    [{ ...base, expectFiles: ['lib/csv.html'], expectText: 'reading a CSV file' }, p('lib/csv.html', 5, 'writing a CSV file'), false],
   ])('%j vs %j → %s', (c, passage, expected) => {
     expect(matchesGold(c, passage)).toBe(expected);
   });
 });
 
+describe('containsQuote (expect_text as a reader would judge it)', () => {
+  it.each([
+    ['exact', 'Return the current local date and time.', 'current local date', true],
+    ['line wraps and runs of spaces', 'Return the current\n  local date', 'current local date', true],
+    ['typographic apostrophe in the document, typed one in the quote', 'the object’s name', "object's name", true],
+    ['the document’s own apostrophe, kept as is', 'the object’s name', 'object’s name', true],
+    ['Markdown inline code and bold', 'use `interaction.reply()` **now**', 'use interaction.reply() now', true],
+    ['Sphinx permalink mark', 'os.listdir(path=\'.\')¶ Return a list', "os.listdir(path='.') Return", true],
+    ['HTML code spans stripped to spaced tokens', 'reader = csv . reader ( f )', 'reader = csv.reader(f)', true],
+    ['case is not folded', 'Return the current local date', 'return the current', false],
+    ['different words', 'Return the current local date', 'current UTC date', false],
+    ['no stemming', 'dictionaries of lists', 'dictionary of lists', false],
+  ])('%s', (_name, text, quote, expected) => {
+    expect(containsQuote(text, quote)).toBe(expected);
+  });
+
+  it('lenientText shows what is compared', () => {
+    expect(lenientText('Use `csv . reader ( f )`¶  “now”')).toBe('Use csv.reader(f)"now"');
+  });
+});
+
+describe('verdictShares', () => {
+  it.each([
+    [['answered', 'none', 'none', 'unsure'], { cases: 4, answered: 0.25, unsure: 0.25, none: 0.5 }],
+    [['unsure'], { cases: 1, answered: 0, unsure: 1, none: 0 }],
+    [[], null],
+  ] as const)('%j', (verdicts, expected) => {
+    expect(verdictShares(verdicts)).toEqual(expected);
+  });
+});
+
 describe('runEval', () => {
   const passages = [p('a.txt', 1, 'Rubio led the team'), p('a.txt', 2, 'Lavrov spoke'), p('b.txt', 1, 'cake recipe')];
+  const answer = (q: string, verdict: Answer['verdict'], rows: number[]): Answer => ({
+    question: q,
+    answered: verdict === 'answered',
+    verdict,
+    mode: 'keyword',
+    confidence: verdict === 'answered' ? 0.9 : 0.2,
+    results: rows.map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })),
+  });
   const answers: Record<string, Answer> = {
-    rubio: { question: 'rubio', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.9, results: [0, 1, 2].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
-    lavrov: { question: 'lavrov', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.7, results: [0, 1].map((i) => ({ passage: passages[i]!, score: 1, highlights: [] })) },
-    cake: { question: 'cake', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.6, results: [] },
-    weather: { question: 'weather', answered: false, verdict: 'none', mode: 'keyword', confidence: 0.1, results: [] },
+    rubio: answer('rubio', 'answered', [0, 1, 2]),
+    lavrov: answer('lavrov', 'unsure', [0, 1]),
+    cake: answer('cake', 'answered', [2]),
+    weather: answer('weather', 'none', []),
+    news: answer('news', 'unsure', [1]),
+    team: answer('team', 'none', []),
   };
   const cases = parseEvalCases(
     [
@@ -135,24 +179,53 @@ describe('runEval', () => {
       '{"q": "cake", "answerable": false}',
       '{"q": "weather", "answerable": false}',
       '{"q": "rubio", "expect_files": ["b.txt"]}',
+      '{"q": "news", "answerable": false}',
+      '{"q": "lavrov", "expect_files": ["a.txt"], "expect_text": "Lavrov  spoke"}',
+      '{"q": "team", "expect_files": ["a.txt"], "expect_text": "Rubio led"}',
     ].join('\n'),
   );
   let clock = 0;
   const now = (): number => (clock += 5);
 
-  it('scores ranks, abstention and latency', async () => {
+  it('scores ranks by passage and by file', async () => {
     const report = await runEval(async (q) => answers[q]!, cases, now);
-    expect(report.passage).toEqual({ cases: 2, hit1: 0.5, hit3: 1, hit5: 1, mrr10: 0.75 });
-    expect(report.file).toEqual({ cases: 1, hit1: 0, hit3: 1, hit5: 1, mrr10: 0.5 });
-    expect(report.abstention).toEqual({ shouldAbstain: 2, abstained: 1, precision: 1, recall: 0.5, answeredRate: 1 });
+    // passage level: rubio 1, lavrov 2, lavrov (doc-set form) 2, team 0 (refused with nothing shown)
+    expect(report.passage).toEqual({ cases: 4, hit1: 0.25, hit3: 0.75, hit5: 0.75, mrr10: (1 + 0.5 + 0.5 + 0) / 4 });
+    // file level, every answerable case naming a file: rubio→a.txt 1, rubio→b.txt 2, lavrov→a.txt 1, team 0
+    expect(report.file).toEqual({ cases: 4, hit1: 0.5, hit3: 0.75, hit5: 0.75, mrr10: (1 + 0.5 + 1 + 0) / 4 });
+    expect(report.cases.map((c) => c.rank)).toEqual([1, 2, null, null, 2, null, 2, 0]);
+    expect(report.cases.map((c) => c.fileRank)).toEqual([1, null, null, null, 2, null, 1, 0]);
+  });
+
+  it('gives the verdict shares of answerable and unanswerable questions', async () => {
+    const report = await runEval(async (q) => answers[q]!, cases, now);
+    // answerable: rubio answered ×2, lavrov unsure ×2, team none
+    expect(report.verdicts.answerable).toEqual({ cases: 5, answered: 0.4, unsure: 0.4, none: 0.2 });
+    // unanswerable: cake answered, weather none, news unsure
+    expect(report.verdicts.unanswerable).toEqual({ cases: 3, answered: 1 / 3, unsure: 1 / 3, none: 1 / 3 });
+    expect(report.cases.map((c) => c.verdict)).toEqual(['answered', 'unsure', 'answered', 'none', 'answered', 'unsure', 'unsure', 'none']);
+  });
+
+  it('counts anything but answered as abstaining, and times every question', async () => {
+    const report = await runEval(async (q) => answers[q]!, cases, now);
+    expect(report.abstention).toEqual({ shouldAbstain: 3, abstained: 5, precision: 0.4, recall: 2 / 3, answeredRate: 0.4 });
     expect(report.latency).toEqual({ meanMs: 5, p95Ms: 5 });
-    expect(report.cases.map((c) => c.rank)).toEqual([1, 2, null, null, 2]);
   });
 
   it('formats a readable table', async () => {
     const text = formatEvalReport(await runEval(async (q) => answers[q]!, cases, now));
-    expect(text).toMatch(/passage\s+2\s+50\.0%\s+100\.0%\s+100\.0%\s+0\.750/);
-    expect(text).toMatch(/precision 100\.0%, recall 50\.0%/);
-    expect(text).toMatch(/p95 5\.0 ms over 5 questions/);
+    expect(text).toMatch(/^passage\s+4\s+25\.0%\s+75\.0%\s+75\.0%\s+0\.500$/m);
+    expect(text).toMatch(/^file\s+4\s+50\.0%\s+75\.0%\s+75\.0%\s+0\.625$/m);
+    expect(text).toMatch(/^verdict\s+questions\s+answered\s+unsure\s+none$/m);
+    expect(text).toMatch(/^answerable\s+5\s+40\.0%\s+40\.0%\s+20\.0%$/m);
+    expect(text).toMatch(/^unanswerable\s+3\s+33\.3%\s+33\.3%\s+33\.3%$/m);
+    expect(text).toMatch(/p95 5\.0 ms over 8 questions/);
+  });
+
+  it('leaves out a group with no questions', async () => {
+    const onlyAnswerable = parseEvalCases('{"q": "rubio", "file": "a.txt", "paragraph": 1}');
+    const report = await runEval(async (q) => answers[q]!, onlyAnswerable, now);
+    expect(report.verdicts).toEqual({ answerable: { cases: 1, answered: 1, unsure: 0, none: 0 }, unanswerable: null });
+    expect(formatEvalReport(report)).not.toMatch(/^unanswerable/m);
   });
 });

@@ -1,4 +1,4 @@
-/** `citebot eval FILE.jsonl`: measure retrieval and abstention on labelled questions. */
+/** `citebot eval FILE.jsonl`: measure retrieval and the answer verdicts on labelled questions. */
 import fs from 'node:fs/promises';
 import { CitebotError } from '../errors.js';
 import { EVAL_DEPTH, formatEvalReport, parseEvalCases, runEval } from '../search/eval.js';
@@ -6,7 +6,7 @@ import { configFor, librarySession, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 
 export const evalCommand = {
-  summary: 'Score retrieval on labelled questions: hit@1/3/5, MRR@10, abstention, latency.',
+  summary: 'Score labelled questions: hit@1/3/5, MRR@10, verdict shares (answered / unsure / none), abstention, latency.',
   usage: 'citebot eval FILE.jsonl [--docs DIR] [--index DIR] [--json]',
   options: { ...locationOptions, json: { type: 'boolean' } },
   positionals: true,

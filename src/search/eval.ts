@@ -1,17 +1,23 @@
 /**
  * The engine of `citebot eval FILE.jsonl`: runs labelled questions through
  * `ask` and reports how often the right passage comes first (hit@k, MRR@10),
- * how well "not in the documents" is decided, and how long questions take.
+ * which verdict (answered / unsure / none) answerable and unanswerable
+ * questions got, and how long questions take. bench/quality.ts scores its
+ * engines with the same matching (`matchesGold`, `goldRank`).
  *
  * One case per line:
  *   {"q": "Who led the team?", "file": "a.txt", "paragraph": 4}   gold passage
  *   {"q": "…", "expect_text": "Marco Rubio"}                      the right passage contains this
  *   {"q": "…", "expect_files": ["a.txt", "b.md"]}                any passage of these files will do
- *   {"q": "How do I bake a cake?", "answerable": false}           should abstain
+ *   {"q": "…", "expect_files": ["a.md"], "expect_text": "…"}       a passage of these files containing this
+ *   {"q": "How do I bake a cake?", "answerable": false}           should not be answered
  * Other keys (an "id", "answers") are ignored, so the shared eval sets load as-is.
  */
 import { CitebotError } from '../errors.js';
-import type { Answer, Passage } from '../types.js';
+import type { Answer, Passage, Verdict } from '../types.js';
+
+/** What ranking and matching need of a result: citebot passages and benchmark baselines' paragraphs both fit. */
+export type RankedUnit = Pick<Passage, 'file' | 'paragraph' | 'text'>;
 
 /** One labelled question. */
 export interface EvalCase {
@@ -35,7 +41,15 @@ export interface RankMetrics {
   mrr10: number;
 }
 
-/** Positive class = "should abstain". Null where the ratio has no denominator. */
+/** How one group of questions (answerable, or not) was judged: shares of each verdict. */
+export interface VerdictShares {
+  cases: number;
+  answered: number;
+  unsure: number;
+  none: number;
+}
+
+/** Positive class = "should abstain" (anything but `answered` counts as abstaining). Null where the ratio has no denominator. */
 export interface AbstentionMetrics {
   shouldAbstain: number;
   abstained: number;
@@ -52,7 +66,10 @@ export interface CaseResult {
   /** 1-based rank of the gold passage (or file) among distinct paragraphs, 0 = not in the top 10; null = no gold. */
   rank: number | null;
   level: 'passage' | 'file' | null;
+  /** 1-based rank of the first result from an acceptable file, among distinct files; null when the case names no file. */
+  fileRank: number | null;
   answered: boolean;
+  verdict: Verdict;
   confidence: number;
   ms: number;
 }
@@ -60,7 +77,10 @@ export interface CaseResult {
 export interface EvalReport {
   questions: number;
   passage: RankMetrics | null;
+  /** By file, over every answerable case that names one ("file" or "expect_files"). */
   file: RankMetrics | null;
+  /** Verdict shares of the answerable and of the unanswerable questions (null when there are none). */
+  verdicts: { answerable: VerdictShares | null; unanswerable: VerdictShares | null };
   abstention: AbstentionMetrics;
   latency: { meanMs: number; p95Ms: number };
   cases: CaseResult[];
@@ -138,21 +158,62 @@ function goldLevel(c: EvalCase): 'passage' | 'file' | null {
 
 /**
  * True when a passage satisfies every gold condition the case gives.
+ * `expect_text` is found by {@link containsQuote}.
  *
  * @example
  * matchesGold({ line: 1, q: 'x', file: 'a.txt', paragraph: 2, answerable: true }, passage);
  */
-export function matchesGold(c: EvalCase, passage: Passage): boolean {
-  if (c.file !== undefined && passage.file !== c.file) return false;
+export function matchesGold(c: EvalCase, passage: RankedUnit): boolean {
+  if (!matchesFile(c, passage)) return false;
   if (c.paragraph !== undefined && passage.paragraph !== c.paragraph) return false;
-  if (c.expectFiles !== undefined && !c.expectFiles.includes(passage.file)) return false;
-  if (c.expectText !== undefined && !squash(passage.text).includes(squash(c.expectText))) return false;
+  if (c.expectText !== undefined && !containsQuote(passage.text, c.expectText)) return false;
   return true;
+}
+
+/** True when the case names no file, or the passage comes from one it names. */
+export function matchesFile(c: EvalCase, passage: RankedUnit): boolean {
+  if (c.file !== undefined && passage.file !== c.file) return false;
+  if (c.expectFiles !== undefined && !c.expectFiles.includes(passage.file)) return false;
+  return true;
+}
+
+/**
+ * Whether `text` contains `quote`, as a reader would judge it: first with
+ * whitespace runs collapsed to one space (line wraps don't make a quote
+ * wrong), then, failing that, after {@link lenientText} on both sides.
+ *
+ * @example
+ * containsQuote('the object’s\n`name`', "object's name"); // → true
+ */
+export function containsQuote(text: string, quote: string): boolean {
+  return squash(text).includes(squash(quote)) || lenientText(text).includes(lenientText(quote));
 }
 
 /** Whitespace differences (line wraps) don't make a quote wrong. */
 function squash(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The light normalisation a reader accepts as "the same words": Unicode NFKC;
+ * typographic quotes folded to ASCII (’ ‘ → ', “ ” → "); Markdown inline marks
+ * (backticks, `**`, `__`) and Sphinx's "¶" dropped; whitespace next to any
+ * punctuation dropped (HTML code spans stripped to "csv . reader ( f )" read
+ * as "csv.reader(f)"); other whitespace runs collapsed to one space. Applied to
+ * both sides alike. Nothing else: no case folding, no stemming.
+ *
+ * @example
+ * lenientText('Use `csv . reader ( f )`¶'); // → 'Use csv.reader(f)'
+ */
+export function lenientText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
+    .replace(/`|\*\*|__|\u00B6/g, '')
+    .replace(/\s*([^\p{L}\p{N}\s])\s*/gu, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -163,9 +224,9 @@ function squash(text: string): string {
  * @example
  * goldRank([p('a.txt', 1), p('a.txt', 1), p('b.txt', 3)], (x) => x.file === 'b.txt', 'passage'); // → 2
  */
-export function goldRank(
-  ranked: readonly Passage[],
-  isGold: (passage: Passage) => boolean,
+export function goldRank<T extends Pick<Passage, 'file' | 'paragraph'>>(
+  ranked: readonly T[],
+  isGold: (passage: T) => boolean,
   level: 'passage' | 'file',
   depth: number = EVAL_DEPTH,
 ): number {
@@ -225,6 +286,19 @@ export function abstentionMetrics(outcomes: ReadonlyArray<{ shouldAbstain: boole
 }
 
 /**
+ * Shares of each verdict in a list, or null for an empty list.
+ *
+ * @example
+ * verdictShares(['answered', 'none', 'none', 'unsure']);
+ * // → { cases: 4, answered: 0.25, unsure: 0.25, none: 0.5 }
+ */
+export function verdictShares(verdicts: readonly Verdict[]): VerdictShares | null {
+  if (verdicts.length === 0) return null;
+  const share = (v: Verdict): number => verdicts.filter((x) => x === v).length / verdicts.length;
+  return { cases: verdicts.length, answered: share('answered'), unsure: share('unsure'), none: share('none') };
+}
+
+/**
  * Nearest-rank percentile (p in 0–100) of a list of numbers; 0 for an empty list.
  *
  * @example
@@ -280,19 +354,25 @@ export async function runEval(
     const level = goldLevel(c);
     const ranked = answer.results.map((hit) => hit.passage);
     const rank = level === null ? null : goldRank(ranked, (p) => matchesGold(c, p), level);
-    results.push({ line: c.line, q: c.q, rank, level, answered: answer.answered, confidence: answer.confidence, ms });
+    const namesFile = c.answerable && (c.file !== undefined || c.expectFiles !== undefined);
+    const fileRank = namesFile ? goldRank(ranked, (p) => matchesFile(c, p), 'file') : null;
+    const { answered, verdict, confidence } = answer;
+    results.push({ line: c.line, q: c.q, rank, level, fileRank, answered, verdict, confidence, ms });
   }
   return summarise(results, cases);
 }
 
 function summarise(results: CaseResult[], cases: readonly EvalCase[]): EvalReport {
-  const ranksAt = (level: 'passage' | 'file'): number[] =>
-    results.filter((r) => r.level === level).map((r) => r.rank ?? 0);
+  const passageRanks = results.filter((r) => r.level === 'passage').map((r) => r.rank ?? 0);
+  const fileRanks = results.flatMap((r) => (r.fileRank === null ? [] : [r.fileRank]));
+  const verdictsOf = (answerable: boolean): Verdict[] =>
+    results.filter((_, i) => cases[i]?.answerable === answerable).map((r) => r.verdict);
   const times = results.map((r) => r.ms);
   return {
     questions: results.length,
-    passage: rankMetrics(ranksAt('passage')),
-    file: rankMetrics(ranksAt('file')),
+    passage: rankMetrics(passageRanks),
+    file: rankMetrics(fileRanks),
+    verdicts: { answerable: verdictShares(verdictsOf(true)), unanswerable: verdictShares(verdictsOf(false)) },
     abstention: abstentionMetrics(
       results.map((r, i) => ({ shouldAbstain: cases[i]?.answerable === false, abstained: !r.answered })),
     ),
@@ -317,6 +397,7 @@ export function formatEvalReport(report: EvalReport): string {
   }
   const a = report.abstention;
   const lines = rows.length > 1 ? table(rows) : ['(no questions with a gold passage or file)'];
+  lines.push('', ...verdictTable(report.verdicts, pct));
   lines.push(
     '',
     `abstention (positive = should abstain): ${a.shouldAbstain} should, ${a.abstained} did;` +
@@ -324,6 +405,15 @@ export function formatEvalReport(report: EvalReport): string {
     `latency: mean ${report.latency.meanMs.toFixed(1)} ms, p95 ${report.latency.p95Ms.toFixed(1)} ms over ${report.questions} questions`,
   );
   return lines.join('\n');
+}
+
+/** One row per group of questions: how many got each verdict. */
+function verdictTable(verdicts: EvalReport['verdicts'], pct: (x: number) => string): string[] {
+  const rows: string[][] = [['verdict', 'questions', 'answered', 'unsure', 'none']];
+  for (const [name, v] of [['answerable', verdicts.answerable], ['unanswerable', verdicts.unanswerable]] as const) {
+    if (v !== null) rows.push([name, String(v.cases), pct(v.answered), pct(v.unsure), pct(v.none)]);
+  }
+  return table(rows);
 }
 
 /** Left-aligned first column, right-aligned numbers. */

@@ -1,0 +1,146 @@
+/**
+ * Scores one engine on one set: the rank of the gold passage for every
+ * answerable question (the same `matchesGold`/`goldRank` as `citebot eval`),
+ * the file rank, the verdict of every question when the engine gives one, and
+ * the time of each call.
+ *
+ * @example
+ * const { row, results } = await measureEngine(set, engine, { answerable, unanswerable });
+ */
+import { goldRank, hitAt, matchesFile, matchesGold, mrrAt, percentile, verdictShares, type EvalCase, type RankedUnit, type VerdictShares } from '../src/search/eval.js';
+import type { Verdict } from '../src/types.js';
+import type { EvalSet } from './eval-sets.js';
+
+/** An engine's outcome for one question; `verdict` is null for engines that always answer. */
+export interface EngineOutcome {
+  ranked: RankedUnit[];
+  verdict: Verdict | null;
+  confidence: number | null;
+  ms: number;
+}
+
+export interface MeasuredEngine {
+  key: string;
+  label: string;
+  ask(question: string): Promise<EngineOutcome>;
+  /** Whether it decides answered / unsure / none (only citebot does). */
+  judges: boolean;
+}
+
+/** The questions one run asks of a set. */
+export interface QuestionPlan {
+  /** Answerable cases, with their position in the set's question list. */
+  answerable: Array<{ position: number; case: EvalCase }>;
+  /** Questions that should not be answered, and where they come from. */
+  unanswerable: Array<{ position: number; q: string }>;
+  unanswerableSource: string;
+}
+
+/** One row of the table. */
+export interface QualityRow {
+  set: string;
+  engine: string;
+  label: string;
+  answerable: number;
+  hit1: number;
+  hit3: number;
+  mrr10: number;
+  /** Document sets only: the first result comes from one of `expect_files`. */
+  fileHit1: number | null;
+  answerableVerdicts: VerdictShares | null;
+  unanswerableVerdicts: VerdictShares | null;
+  unanswerableSource: string;
+  p95Ms: number;
+}
+
+/** One question's line in the `--dump` file. */
+export interface QuestionResult {
+  set: string;
+  engine: string;
+  /** 0-based position in the set's questions.jsonl (or in bench/offtopic-questions.txt). */
+  position: number;
+  group: 'answerable' | 'unanswerable';
+  q: string;
+  gold: { file?: string; paragraph?: number; expect_files?: string[]; expect_text?: string } | null;
+  /** 1-based rank of the gold passage among distinct paragraphs, 0 = not in the top 10. */
+  rank: number | null;
+  fileRank: number | null;
+  verdict: Verdict | null;
+  confidence: number | null;
+  ms: number;
+  top: Array<{ file: string; paragraph: number; text: string }>;
+}
+
+const SNIPPET = 160;
+const TOP_SHOWN = 3;
+
+/** Asks every planned question and scores the answers. */
+export async function measureEngine(
+  set: EvalSet,
+  engine: MeasuredEngine,
+  plan: QuestionPlan,
+): Promise<{ row: QualityRow; results: QuestionResult[] }> {
+  const results: QuestionResult[] = [];
+  for (const { position, case: c } of plan.answerable) {
+    const outcome = await engine.ask(c.q);
+    const rank = goldRank(outcome.ranked, (p) => matchesGold(c, p), 'passage');
+    const fileRank = goldRank(outcome.ranked, (p) => matchesFile(c, p), 'file');
+    results.push(resultOf(set, engine, position, 'answerable', c.q, goldOf(c), rank, fileRank, outcome));
+  }
+  if (engine.judges) {
+    for (const { position, q } of plan.unanswerable) {
+      results.push(resultOf(set, engine, position, 'unanswerable', q, null, null, null, await engine.ask(q)));
+    }
+  }
+  return { row: rowOf(set, engine, plan, results), results };
+}
+
+function rowOf(set: EvalSet, engine: MeasuredEngine, plan: QuestionPlan, results: QuestionResult[]): QualityRow {
+  const answerable = results.filter((r) => r.group === 'answerable');
+  const ranks = answerable.map((r) => r.rank ?? 0);
+  const verdicts = (group: QuestionResult['group']): VerdictShares | null =>
+    engine.judges ? verdictShares(results.filter((r) => r.group === group).flatMap((r) => r.verdict ?? [])) : null;
+  return {
+    set: set.name,
+    engine: engine.key,
+    label: engine.label,
+    answerable: answerable.length,
+    hit1: hitAt(ranks, 1),
+    hit3: hitAt(ranks, 3),
+    mrr10: mrrAt(ranks, 10),
+    fileHit1: set.kind === 'document' ? hitAt(answerable.map((r) => r.fileRank ?? 0), 1) : null,
+    answerableVerdicts: verdicts('answerable'),
+    unanswerableVerdicts: verdicts('unanswerable'),
+    unanswerableSource: plan.unanswerableSource,
+    p95Ms: percentile(results.map((r) => r.ms), 95),
+  };
+}
+
+function goldOf(c: EvalCase): QuestionResult['gold'] {
+  return {
+    ...(c.file === undefined ? {} : { file: c.file }),
+    ...(c.paragraph === undefined ? {} : { paragraph: c.paragraph }),
+    ...(c.expectFiles === undefined ? {} : { expect_files: c.expectFiles }),
+    ...(c.expectText === undefined ? {} : { expect_text: c.expectText }),
+  };
+}
+
+function resultOf(
+  set: EvalSet,
+  engine: MeasuredEngine,
+  position: number,
+  group: QuestionResult['group'],
+  q: string,
+  gold: QuestionResult['gold'],
+  rank: number | null,
+  fileRank: number | null,
+  outcome: EngineOutcome,
+): QuestionResult {
+  const top = outcome.ranked.slice(0, TOP_SHOWN).map((u) => ({
+    file: u.file,
+    paragraph: u.paragraph,
+    text: u.text.replace(/\s+/g, ' ').slice(0, SNIPPET),
+  }));
+  const { verdict, confidence, ms } = outcome;
+  return { set: set.name, engine: engine.key, position, group, q, gold, rank, fileRank, verdict, confidence, ms, top };
+}

@@ -1,0 +1,106 @@
+/**
+ * The answer-quality table as Markdown, and the "## Answer quality" section of
+ * docs/benchmarks.md it is written into (table, generated notes, then the
+ * hand-kept bench/quality-notes.md).
+ *
+ * @example
+ * const table = qualityTable(rows);
+ * await writeQualitySection(table, notes);
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { VerdictShares } from '../src/search/eval.js';
+import { REPO_ROOT } from './eval-sets.js';
+import type { QualityRow } from './quality-measure.js';
+
+export const SECTION = '## Answer quality';
+
+/** A share as a percentage with one decimal. */
+export function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+function shares(v: VerdictShares | null): string {
+  if (v === null) return '–';
+  const one = (x: number): string => (100 * x).toFixed(1);
+  return `${one(v.answered)} / ${one(v.unsure)} / ${one(v.none)}`;
+}
+
+/** The rows as one Markdown table, in the order given. */
+export function qualityTable(rows: readonly QualityRow[]): string {
+  const lines = [
+    '| set | engine | answerable q | hit@1 | hit@3 | MRR@10 | file hit@1 | answerable: answered / unsure / none % | not answerable: answered / unsure / none % | p95 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  let lastSet = '';
+  for (const r of rows) {
+    const unanswerable = r.unanswerableVerdicts === null ? '–' : `${shares(r.unanswerableVerdicts)} (${r.unanswerableVerdicts.cases} ${r.unanswerableSource})`;
+    const cells = [
+      r.set === lastSet ? '' : r.set,
+      r.label,
+      String(r.answerable),
+      pct(r.hit1),
+      pct(r.hit3),
+      r.mrr10.toFixed(3),
+      r.fileHit1 === null ? '–' : pct(r.fileHit1),
+      shares(r.answerableVerdicts),
+      unanswerable,
+      r.p95Ms.toFixed(2),
+    ];
+    lastSet = r.set;
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Per set: citebot keyword against the best baseline by hit@1 (the "before /
+ * after" view the issue asks for).
+ */
+export function headlineTable(rows: readonly QualityRow[], citebotKey: string, baselineKeys: readonly string[]): string {
+  const lines = ['| set | citebot keyword hit@1 | best baseline hit@1 | margin (pts) | answerable refused (none) | not answerable answered |', '|---|---|---|---|---|---|'];
+  for (const set of [...new Set(rows.map((r) => r.set))]) {
+    const own = rows.find((r) => r.set === set && r.engine === citebotKey);
+    const best = rows
+      .filter((r) => r.set === set && baselineKeys.includes(r.engine))
+      .sort((a, b) => b.hit1 - a.hit1)[0];
+    if (own === undefined) continue;
+    const margin = best === undefined ? '–' : (100 * (own.hit1 - best.hit1)).toFixed(1);
+    const bestCell = best === undefined ? '–' : `${pct(best.hit1)} (${best.engine})`;
+    const refused = own.answerableVerdicts === null ? '–' : pct(own.answerableVerdicts.none);
+    const wrongly = own.unanswerableVerdicts === null ? '–' : pct(own.unanswerableVerdicts.answered);
+    lines.push(`| ${set} | ${pct(own.hit1)} | ${bestCell} | ${margin} | ${refused} | ${wrongly} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Rewrites the "## Answer quality" section of docs/benchmarks.md: the generated part, then bench/quality-notes.md. */
+export async function writeQualitySection(generated: string): Promise<void> {
+  const file = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const notes = await readFile(path.join(REPO_ROOT, 'bench', 'quality-notes.md'), 'utf8');
+  const section = [
+    SECTION,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, Node ${process.version}` +
+      ' (`npm run bench:quality`; data: ../shared/eval, not copied here). This part down to the hand-kept notes is written by the bench.',
+    '',
+    generated.trim(),
+    '',
+    notes.trim(),
+    '',
+  ].join('\n');
+  const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n';
+  await writeFile(file, replaceSection(current, section));
+}
+
+/** Replaces the "## Answer quality" section (up to the next "## " heading), or appends it. */
+export function replaceSection(doc: string, section: string): string {
+  const start = doc.indexOf(`${SECTION}\n`);
+  if (start < 0) return `${doc.trimEnd()}\n\n${section}`;
+  const next = doc.indexOf('\n## ', start + SECTION.length);
+  const rest = next < 0 ? '' : doc.slice(next + 1);
+  return `${doc.slice(0, start)}${section}${rest === '' ? '' : `\n${rest}`}`;
+}

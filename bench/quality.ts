@@ -4,14 +4,16 @@
  * passages and questions, in one run.
  *
  *   npm run bench:quality [-- --sets squad,fiqa] [--engines citebot,bm25] [--half fit|report|all]
- *                            [--limit N] [--no-write] [--dump FILE]
+ *                            [--limit N] [--no-write] [--dump FILE] [--compare OLD_DUMP]
  *
  * Every set's question list is split by position: the fit half (even
  * positions) is what anything tuned may be fitted on; the table reports the
  * report half (odd positions) unless `--half` says otherwise. Without
  * ../shared/eval, says so and exits 0. A full run (all sets, default engines,
  * no --limit) rewrites the "## Answer quality" section of docs/benchmarks.md
- * unless --no-write; `--dump FILE` writes every question's outcome as JSON.
+ * unless --no-write; `--dump FILE` writes every question's outcome as JSON, and
+ * `--compare OLD_DUMP` pairs this run's questions with an earlier dump's
+ * (gained / lost at hit@1, sign test, verdict moves).
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import type { Embedder } from '../src/types.js';
 import { BASELINES, type Baseline } from './baselines.js';
 import { citebotSearch, tinyEmbedder } from './citebot-engine.js';
 import { EVAL_DIR, SET_NAMES, questionHalf, readEvalSet, readOffTopicQuestions, type EvalSet, type Half, type SetName } from './eval-sets.js';
+import { compareRuns, formatComparisons, readDump } from './quality-compare.js';
 import { measureEngine, type MeasuredEngine, type QualityRow, type QuestionPlan, type QuestionResult } from './quality-measure.js';
 import { SECTION, headlineTable, pct, qualityTable, writeQualitySection } from './quality-table.js';
 
@@ -37,6 +40,7 @@ interface Options {
   limit: number | null;
   write: boolean;
   dump: string | null;
+  compare: string | null;
   /** All sets, default engines, no limit: the run docs/benchmarks.md shows. */
   full: boolean;
 }
@@ -75,6 +79,10 @@ async function main(): Promise<void> {
   if (options.dump !== null) {
     await writeFile(options.dump, `[\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
     console.log(`Wrote ${results.length} question results to ${options.dump}.`);
+  }
+  if (options.compare !== null) {
+    const comparisons = compareRuns(await readDump(options.compare), results);
+    console.log(`Against ${options.compare} (questions asked in both runs):\n${formatComparisons(comparisons) || '(no questions in common)'}\n`);
   }
   if (options.write && options.full) {
     await writeQualitySection(generated);
@@ -190,6 +198,7 @@ function parseOptions(argv: string[]): Options | null {
         limit: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
         dump: { type: 'string' },
+        compare: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -203,8 +212,9 @@ function parseOptions(argv: string[]): Options | null {
   if (!['fit', 'report', 'all'].includes(values.half)) return fail(`--half must be fit, report or all, not ${values.half}`);
   const limit = values.limit === undefined ? null : Number(values.limit);
   if (limit !== null && !(Number.isInteger(limit) && limit > 0)) return fail(`--limit must be a whole number from 1, not ${values.limit}`);
+  if (values.compare !== undefined && !existsSync(values.compare)) return fail(`--compare: no such file ${values.compare}`);
   const full = values.sets === undefined && values.engines === undefined && limit === null;
-  return { sets, engines: engines as EngineKey[], half: values.half as Half, limit, write: !values['no-write'], dump: values.dump ?? null, full };
+  return { sets, engines: engines as EngineKey[], half: values.half as Half, limit, write: !values['no-write'], dump: values.dump ?? null, compare: values.compare ?? null, full };
 }
 
 /** Set names from `--sets`: each a full name or an unambiguous prefix ("squad", "python"). */

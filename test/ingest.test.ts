@@ -82,7 +82,7 @@ describe('a first ingest', () => {
     const searchable = index.passages.filter((p) => p.searchable).length;
     expect(summary).toMatchObject({ mode: 'semantic+keyword', embedded: searchable });
     expect(embedder.calls.map((batch) => batch.length)).toEqual([2, 2, searchable - 4]);
-    expect(progress).toEqual(['read 3/3', `embed 0/${searchable}`, `embed 2/${searchable}`, `embed 4/${searchable}`,
+    expect(progress).toEqual(['read 1/3', 'read 2/3', 'read 3/3', `embed 0/${searchable}`, `embed 2/${searchable}`, `embed 4/${searchable}`,
       `embed ${searchable}/${searchable}`, 'write 0/1', 'write 1/1']);
     await expectVectorsMatch(embedder);
   });

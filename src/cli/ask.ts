@@ -11,8 +11,8 @@ import { locationOptions, stringFlag, type CliCommand, type Flags } from './comm
 
 export const askCommand = {
   summary: 'Answer a question by quoting the passages that answer it.',
-  usage: 'citebot ask [--docs DIR] [--index DIR] [--top-k N] [--json] [QUESTION]   (no QUESTION: one per line on stdin)',
-  options: { ...locationOptions, 'top-k': { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'citebot ask [--docs DIR] [--index DIR] [--top-k N] [--json] [--verbose] [QUESTION]   (no QUESTION: one per line on stdin)',
+  options: { ...locationOptions, 'top-k': { type: 'string' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   positionals: true,
   async run(flags, positionals, io) {
     const topK = parseTopK(stringFlag(flags, 'top-k'));
@@ -27,7 +27,7 @@ export const askCommand = {
     }
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
     if (topK !== undefined) config.topK = topK;
-    return withSession(config, io, {}, async (session) => {
+    return withSession(config, io, { verbose: flags.verbose === true }, async (session) => {
       const library = await librarySession(session, io);
       const questions = positionals.length > 0 ? single(question) : stdinLines();
       for await (const q of questions) await answerOne(library, q, flags, io);

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.js';
 import { checkDocsDir } from '../documents/load.js';
 import { openEmbedder, type DownloadProgress } from '../embed/embed.js';
 import { openLibrary, type Library, type IngestSummary } from '../library/library.js';
+import { ingestSentence, skippedSentence } from '../library/summary.js';
 import type { Embedder, WarningSink } from '../types.js';
 import type { Io } from './io.js';
 import { progressBar } from './progress.js';
@@ -40,6 +41,14 @@ export interface Session {
   /** Why semantic mode is off, or null. */
   keywordReason: string | null;
   warn: WarningSink;
+  /** `--verbose`: list every skipped file instead of one grouped line. */
+  verbose: boolean;
+}
+
+export interface SessionOptions {
+  /** Run the model in a child process (the bot). */
+  thread?: boolean;
+  verbose?: boolean;
 }
 
 /**
@@ -52,7 +61,7 @@ export interface Session {
 export async function withSession<T>(
   config: Config,
   io: Io,
-  options: { thread?: boolean },
+  options: SessionOptions,
   work: (session: Session) => Promise<T>,
 ): Promise<T> {
   const session = await startSession(config, io, options);
@@ -64,22 +73,18 @@ export async function withSession<T>(
 }
 
 /** Picks the embedder once per command; the one-line keyword-mode notice comes from here. */
-async function startSession(config: Config, io: Io, options: { thread?: boolean }): Promise<Session> {
+async function startSession(config: Config, io: Io, options: SessionOptions): Promise<Session> {
   await checkDocsDir(config.docsDir);
   const warn = warner(io);
-  let keywordReason: string | null = null;
   const bar = io.interactive ? progressBar(io) : null;
   const onProgress = (p: DownloadProgress): void => {
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     bar?.update(mb(p.loaded), p.total === null ? mb(p.loaded) : mb(p.total), `downloading ${p.file} (MB)`);
   };
-  const onWarning = (line: string): void => {
-    keywordReason = line;
-    warn(line);
-  };
-  const embedder = await openEmbedder(config, onWarning, { ...options, onProgress });
+  const { embedder, keywordReason } = await openEmbedder(config, { thread: options.thread ?? false, onProgress });
   bar?.done();
-  return { config, embedder, keywordReason, warn };
+  if (keywordReason) warn(keywordReason);
+  return { config, embedder, keywordReason, warn, verbose: options.verbose ?? false };
 }
 
 /**
@@ -102,7 +107,7 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
     ...(bar ? { onProgress: bar.update } : {}),
     onIngest: (summary) => {
       bar?.done();
-      io.err(`${summaryLine(summary)}\n`);
+      for (const line of ingestReport(summary, session.verbose)) io.err(`${line}\n`);
     },
   });
   bar?.done();
@@ -110,13 +115,17 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
 }
 
 /**
- * The one line an ingest ends with.
+ * The lines an ingest ends with: what was indexed, then the skipped files in
+ * one grouped line, or one line each with `--verbose`.
  *
  * @example
- * summaryLine(summary); // 'Indexed 2 files, 40 passages (2 new, 0 changed, 0 removed) in keyword mode in 1.2 s.' (counts are files)
+ * ingestReport(summary, false);
+ * // ['Indexed 2 files, 40 passages (2 new, 0 changed, 0 removed) in keyword mode in 1.2 s.',
+ * //  '3 skipped: 2 unsupported type (.js, .png), 1 empty; --verbose lists them.']
  */
-export function summaryLine(s: IngestSummary): string {
-  const files = `${s.files} file${s.files === 1 ? '' : 's'}`;
-  const changes = `${s.added} new, ${s.changed} changed, ${s.removed} removed`;
-  return `Indexed ${files}, ${s.passages} passages (${changes}) in ${s.mode} mode in ${s.seconds.toFixed(1)} s.`;
+export function ingestReport(summary: IngestSummary, verbose: boolean): string[] {
+  const lines = [ingestSentence(summary)];
+  if (verbose) lines.push(...summary.skipped.map((s) => `Skipped ${s.file}: ${s.reason}.`));
+  else lines.push(...[skippedSentence(summary.skipped, '--verbose lists them')].filter((l) => l !== null));
+  return lines;
 }

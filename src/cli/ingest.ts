@@ -1,17 +1,17 @@
 /** `citebot ingest`: build or refresh the index from the docs folder. */
 import { ingest } from '../library/ingest.js';
-import { configFor, summaryLine, withSession } from './context.js';
+import { configFor, ingestReport, withSession } from './context.js';
 import { locationOptions, stringFlag, type CliCommand } from './command.js';
 import { progressBar } from './progress.js';
 
 export const ingestCommand = {
   summary: 'Index the docs folder (only new and changed passages are embedded).',
-  usage: 'citebot ingest [--docs DIR] [--index DIR]',
-  options: { ...locationOptions },
+  usage: 'citebot ingest [--docs DIR] [--index DIR] [--verbose]',
+  options: { ...locationOptions, verbose: { type: 'boolean' } },
   positionals: false,
   async run(flags, _positionals, io) {
     const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
-    return withSession(config, io, {}, async (session) => {
+    return withSession(config, io, { verbose: flags.verbose === true }, async (session) => {
       const bar = io.interactive ? progressBar(io) : null;
       try {
         const summary = await ingest({
@@ -23,7 +23,9 @@ export const ingestCommand = {
           ...(bar ? { onProgress: bar.update } : {}),
         });
         bar?.done();
-        io.out(`${summaryLine(summary)}\n`);
+        const [sentence, ...skipped] = ingestReport(summary, session.verbose);
+        io.out(`${sentence}\n`);
+        for (const line of skipped) io.err(`${line}\n`);
         return 0;
       } finally {
         bar?.done();

@@ -15,7 +15,7 @@ import { isCitebotError } from '../errors.js';
 import { htmlToText } from './html.js';
 import { pdfToText } from './pdf.js';
 import { decodeText, sniffEncoding } from './text-encoding.js';
-import { docsFolderError, linkReason, openDocsRoot, walkFolder, type DocsRoot, type FolderWalk, type WalkedFile } from './walk.js';
+import { docsFolderError, linkReason, openDocsRoot, walkFolder, type DocsRoot, type FolderWalk, type SkippedPath, type WalkedFile } from './walk.js';
 import type { LoadedDocument, WarningSink } from '../types.js';
 
 /** File extensions citebot reads, and what they are; each may also come gzip-compressed (`.txt.gz`). */
@@ -74,14 +74,30 @@ export async function loadDocuments(docsDir: string, warn: WarningSink): Promise
  *
  * @example
  * for await (const doc of readDocuments(await walkFolder('seeds'), warn)) passages.push(...splitDocument(doc));
+ * readDocuments(walk, warn, { onSkip: (s) => skipped.push(s), onProgress: (done, total) => bar.update(done, total, 'read') });
  */
-export async function* readDocuments(walk: FolderWalk, warn: WarningSink): AsyncGenerator<LoadedDocument> {
-  for (const { file, reason } of walk.skipped) skip(warn, file, reason);
-  for (const found of walk.files) {
-    const doc = await readDocument(walk.root, found, warn);
+export async function* readDocuments(walk: FolderWalk, warn: WarningSink, options: ReadOptions = {}): AsyncGenerator<LoadedDocument> {
+  const sink: LoadSink = Object.assign((line: string) => warn(line), { onSkip: options.onSkip });
+  for (const { file, reason } of walk.skipped) skip(sink, file, reason);
+  for (const [i, found] of walk.files.entries()) {
+    const doc = await readDocument(walk.root, found, sink);
+    options.onProgress?.(i + 1, walk.files.length);
     if (doc) yield doc;
   }
 }
+
+export interface ReadOptions {
+  /** Receives each skipped path instead of a warning line, so a shell can summarise them. */
+  onSkip?: (skipped: SkippedPath) => void;
+  /** Called after each file of the walk is looked at: `done` of `total`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * A warning sink that may carry a skip collector. Riding on the sink keeps
+ * every internal reader's signature as it is; only `skip` looks for it.
+ */
+type LoadSink = WarningSink & { onSkip?: ((skipped: SkippedPath) => void) | undefined };
 
 /**
  * Reads one document (for re-indexing a changed file). Returns null, after one
@@ -256,9 +272,10 @@ async function exists(dir: string): Promise<boolean> {
   );
 }
 
-/** Warns with the one line every skipped file gets; returns null so callers can `return skip(…)`. */
-function skip(warn: WarningSink, file: string, reason: string): null {
-  warn(`Skipped ${file}: ${reason}.`);
+/** Warns with the one line every skipped file gets (or hands it to the collector); returns null so callers can `return skip(…)`. */
+function skip(warn: LoadSink, file: string, reason: string): null {
+  if (warn.onSkip) warn.onSkip({ file, reason });
+  else warn(`Skipped ${file}: ${reason}.`);
   return null;
 }
 

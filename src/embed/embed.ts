@@ -12,7 +12,7 @@ import { CitebotError, isCitebotError } from '../errors.js';
 import { embedderOptions, type EmbedderOptions } from './embedder-options.js';
 import { locateModel, type DownloadProgress, type ModelFolder } from './model-files.js';
 import { meanPoolInto } from './pooling.js';
-import type { Embedder, WarningSink } from '../types.js';
+import type { Embedder } from '../types.js';
 import { startEmbedderThread } from './embed-child.js';
 
 // The shapes loadEmbedder and openEmbedder take, declared where they are made.
@@ -46,27 +46,30 @@ export async function loadEmbedder(options: EmbedderOptions): Promise<Embedder> 
   return new OnnxEmbedder(options.model, dim, Math.max(1, options.batchSize), runner);
 }
 
+/** What `openEmbedder` chose: a model, or keyword mode and the one line that says why. */
+export type EmbedderChoice = { embedder: Embedder; keywordReason: null } | { embedder: null; keywordReason: string };
+
 /**
- * What the shells call: the embedder, or null for keyword mode after one
- * warning line saying why and how to get semantic mode. `thread: true` runs the
- * model in a child process (for the bot, whose heartbeats must not wait; see embed-child.ts).
+ * What the shells call: the embedder, or null for keyword mode with the reason,
+ * one line saying why and how to get semantic mode, for the shell to show.
+ * `thread: true` runs the model in a child process (for the bot, whose
+ * heartbeats must not wait; see embed-child.ts).
  *
  * @example
- * const embedder = await openEmbedder(config, (line) => console.warn(line), { thread: true });
- * const mode = embedder ? 'semantic+keyword' : 'keyword';
+ * const { embedder, keywordReason } = await openEmbedder(config, { thread: true });
+ * if (keywordReason) console.warn(keywordReason); // 'Keyword mode: embedding model … is not available (…). For semantic mode, …'
  */
 export async function openEmbedder(
   config: Config,
-  warn: WarningSink,
   opts: { thread?: boolean; onProgress?: (progress: DownloadProgress) => void } = {},
-): Promise<Embedder | null> {
+): Promise<EmbedderChoice> {
   const options = embedderOptions(config, opts.onProgress);
   try {
-    return opts.thread ? await startEmbedderThread(options) : await loadEmbedder(options);
+    const embedder = opts.thread ? await startEmbedderThread(options) : await loadEmbedder(options);
+    return { embedder, keywordReason: null };
   } catch (err) {
     if (!isCitebotError(err)) throw err;
-    warn(keywordModeWarning(err));
-    return null;
+    return { embedder: null, keywordReason: keywordModeWarning(err) };
   }
 }
 

@@ -6,7 +6,7 @@
  * stalls it for minutes), writes no temp files (a cut download leaves a corrupt
  * model) and can't tell "offline" from "no such model".
  */
-import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CitebotError } from '../errors.js';
 
@@ -70,7 +70,9 @@ export async function locateModel(source: ModelSource): Promise<ModelFolder> {
     throw unavailable(source.model, `not found in ${roots.join(' or ')}, and downloading is disabled`,
       'Put the model in MODELS_DIR (see docs/models.md) or set ALLOW_MODEL_DOWNLOAD=true.');
   }
+  await refuseRecentFailure(source);
   await downloadModel(source);
+  await forgetHubFailure(source.cacheDir);
   const folder = await findModelFolder(source.cacheDir, source.model, source.quantized ?? true);
   if (!folder) throw unavailable(source.model, `the download into ${source.cacheDir} is incomplete`, 'Try again.');
   return folder;
@@ -153,7 +155,9 @@ async function downloadFile(url: string, target: string, file: string, source: M
   } catch (err) {
     await rm(temp, { force: true });
     if (err instanceof CitebotError) throw err;
-    throw networkError(source, url, controller.signal.aborted, err);
+    const failure = networkError(source, url, controller.signal.aborted, err);
+    await rememberHubFailure(source, failure.message);
+    throw failure;
   } finally {
     clearTimeout(timer);
   }
@@ -198,7 +202,7 @@ function httpError(model: string, status: number, file: string): CitebotError {
 
 function networkError(source: ModelSource, url: string, timedOut: boolean, err: unknown): CitebotError {
   const host = new URL(url).host;
-  const hint = 'Put the model in MODELS_DIR (see docs/models.md) or check the network.';
+  const hint = NETWORK_HINT;
   if (timedOut) {
     const seconds = Number((source.timeoutMs / 1000).toFixed(1));
     return unavailable(source.model, `download timed out: ${host} sent nothing for ${seconds} s`, hint, err);
@@ -209,6 +213,72 @@ function networkError(source: ModelSource, url: string, timedOut: boolean, err: 
   }
   const why = code ?? (err instanceof Error ? err.message : String(err));
   return unavailable(source.model, `cannot download from ${host}: ${why}`, hint, err);
+}
+
+const NETWORK_HINT = 'Put the model in MODELS_DIR (see docs/models.md), or set ALLOW_MODEL_DOWNLOAD=false to stop trying.';
+
+/**
+ * How long a hub that failed is left alone. A host that accepts connections
+ * and never answers would otherwise cost every `citebot ask` the whole timeout.
+ */
+export const HUB_RETRY_MS = 10 * 60_000;
+/** In the download cache: the last hub failure, so the next commands skip the hub for a while. */
+const HUB_FAILURE_FILE = '.hub-failure.json';
+
+/** A remembered hub failure: which host, when (ms since the epoch), and the words it failed with. */
+export interface HubFailure {
+  host: string;
+  at: number;
+  reason: string;
+}
+
+/**
+ * The hub failure remembered in `cacheDir` for `host`, while it still counts; else null.
+ *
+ * @example
+ * const failure = await recentHubFailure('models', 'https://huggingface.co');
+ * if (failure) console.log(`hub failed at ${new Date(failure.at).toISOString()}: ${failure.reason}`);
+ */
+export async function recentHubFailure(cacheDir: string, remoteHost: string, now = Date.now()): Promise<HubFailure | null> {
+  const text = await readFile(path.join(cacheDir, HUB_FAILURE_FILE), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const failure = JSON.parse(text) as Partial<HubFailure>;
+    const fresh = typeof failure.at === 'number' && now - failure.at < HUB_RETRY_MS && now >= failure.at;
+    const same = failure.host === hostOf(remoteHost);
+    return fresh && same && typeof failure.reason === 'string' ? (failure as HubFailure) : null;
+  } catch {
+    return null; // A damaged note is no reason to stay offline.
+  }
+}
+
+async function refuseRecentFailure(source: ModelSource): Promise<void> {
+  const failure = await recentHubFailure(source.cacheDir, source.remoteHost ?? DEFAULT_REMOTE_HOST);
+  if (!failure) return;
+  const minutes = (ms: number): string => `${Math.max(1, Math.round(ms / 60_000))} min`;
+  const ago = Date.now() - failure.at;
+  const reason = failure.reason.replace(/^Embedding model \S+ is not available \((.*)\)\.$/, '$1');
+  throw unavailable(source.model, `${reason}, ${minutes(ago)} ago; not retrying for ${minutes(HUB_RETRY_MS - ago)}`, NETWORK_HINT);
+}
+
+/** Best effort: a cache folder that can't be written only means the next command waits again. */
+async function rememberHubFailure(source: ModelSource, reason: string): Promise<void> {
+  const failure: HubFailure = { host: hostOf(source.remoteHost ?? DEFAULT_REMOTE_HOST), at: Date.now(), reason };
+  await mkdir(source.cacheDir, { recursive: true })
+    .then(() => writeFile(path.join(source.cacheDir, HUB_FAILURE_FILE), `${JSON.stringify(failure)}\n`))
+    .catch(() => undefined);
+}
+
+async function forgetHubFailure(cacheDir: string): Promise<void> {
+  await rm(path.join(cacheDir, HUB_FAILURE_FILE), { force: true }).catch(() => undefined);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 /** The system error code (ENOTFOUND, ECONNREFUSED…) that undici hides in `cause`. */

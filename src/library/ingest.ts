@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { documentKind, readDocuments } from '../documents/load.js';
-import { walkFolder, type FolderWalk } from '../documents/walk.js';
+import { walkFolder, type FolderWalk, type SkippedPath } from '../documents/walk.js';
 import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
 import { splitDocument } from '../documents/split.js';
@@ -44,6 +44,8 @@ export interface IngestSummary {
   mode: Mode;
   seconds: number;
   generation: string;
+  /** Paths in the docs folder that were not read, and why (see `skippedSentence`). */
+  skipped: SkippedPath[];
 }
 
 export interface IngestOptions {
@@ -66,6 +68,7 @@ export interface IngestOptions {
 interface Plan {
   draft: ManifestDraft;
   passages: Passage[];
+  skipped: SkippedPath[];
 }
 
 /**
@@ -107,6 +110,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
       mode: plan.draft.mode,
       seconds: Math.round(performance.now() - started) / 1000,
       generation,
+      skipped: plan.skipped,
     };
   } finally {
     await lock.release();
@@ -124,7 +128,13 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
   const passages: Passage[] = [];
   const files: Record<string, FileRecord> = {};
   let sliceStart = performance.now();
-  for await (const doc of readDocuments(walk, options.warn)) {
+  const skipped: SkippedPath[] = [];
+  // Skipped paths come back in the summary, grouped into one line, not a warning line each.
+  const reading = readDocuments(walk, options.warn, {
+    onSkip: (path) => skipped.push(path),
+    onProgress: (done, total) => options.onProgress?.(done, total, 'read'),
+  });
+  for await (const doc of reading) {
     if (performance.now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
@@ -135,7 +145,6 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
   }
   const count = Object.keys(files).length;
   if (count === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
-  options.onProgress?.(count, count, 'read');
   const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';
   const draft: ManifestDraft = {
     mode,
@@ -145,7 +154,7 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
     files,
     skipped: skippedFiles(walk, files),
   };
-  return { draft, passages };
+  return { draft, passages, skipped };
 }
 
 /**

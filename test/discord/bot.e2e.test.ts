@@ -219,7 +219,7 @@ describe('/reindex', () => {
 
   it('reindexes for an admin and replies with the summary', async () => {
     const reply = await h.reply(h.command('reindex', [], h.member('pat', true)));
-    expect(reply.body.content).toMatch(/^Reindexed 3 files: \d+ passages \(0 added, 0 changed, 0 removed\) in [\d.]+ s, keyword mode\.$/);
+    expect(reply.body.content).toMatch(/^Indexed 3 files, \d+ passages \(0 new, 0 changed, 0 removed\) in keyword mode in [\d.]+ s\.$/);
   });
 });
 

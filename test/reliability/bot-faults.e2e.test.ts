@@ -113,7 +113,7 @@ describe('the disk fills up during /reindex', () => {
     expect(description(await h.reply(h.command('ask', [['question', 'When does the baker fire the stone oven?']], h.member('eve'))))).not.toContain(BAKERY);
 
     const done = await h.reply(h.command('reindex', [], h.member('admin', true)));
-    expect(done.body.content).toMatch(/^Reindexed 3 files: \d+ passages \(1 added, 0 changed, 0 removed\)/);
+    expect(done.body.content).toMatch(/^Indexed 3 files, \d+ passages \(1 new, 0 changed, 0 removed\)/);
     expect(description(await h.reply(h.command('ask', [['question', 'When does the baker fire the stone oven?']], h.member('eve'))))).toContain(BAKERY);
   });
 });

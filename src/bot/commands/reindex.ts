@@ -5,6 +5,7 @@
  */
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
+import { ingestSentence, skippedSentence } from '../../library/summary.js';
 import { notice } from '../ui/notice.js';
 
 export const reindexCommand = {
@@ -22,9 +23,7 @@ export const reindexCommand = {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const s = await ctx.library.reindex();
     ctx.log.info(`reindex by ${interaction.user.id}: ${s.files} files, ${s.passages} passages in ${s.seconds.toFixed(1)}s`);
-    await interaction.editReply(
-      `Reindexed ${s.files} files: ${s.passages} passages (${s.added} added, ${s.changed} changed, ${s.removed} removed) ` +
-        `in ${s.seconds.toFixed(1)} s, ${s.mode} mode.`,
-    );
+    const skipped = skippedSentence(s.skipped, '`citebot ingest --verbose` lists them');
+    await interaction.editReply(skipped ? `${ingestSentence(s)}\n${skipped}` : ingestSentence(s));
   },
 } satisfies Command;

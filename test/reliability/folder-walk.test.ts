@@ -53,7 +53,7 @@ describe('a symlink to a folder outside the docs folder', () => {
     const summary = await index();
 
     expect(summary.files).toBe(2);
-    expect(warnings).toContain('Skipped root: symlink points outside the docs folder.');
+    expect(summary.skipped).toContainEqual({ file: 'root', reason: 'symlink points outside the docs folder' });
     const manifest = await readManifest(indexDir);
     const recorded = [...Object.keys(manifest!.files), ...Object.keys(manifest!.skipped ?? {})];
     expect(recorded.sort()).toEqual(['guides/orchard.md', 'harbour.txt']);
@@ -154,7 +154,7 @@ describe('an unreadable, recently changed file (chmod 000, as a non-root user)',
 
     const asked = await asUser(['ask', '--docs', docsDir, '--index', indexDir, '--json', 'Who prunes the apple trees?']);
     expect(asked.stderr).not.toMatch(/unexpected error/);
-    expect(asked.stderr).toContain('Skipped harbour.txt: permission denied.');
+    expect(asked.stderr).toContain('1 skipped: 1 permission denied; --verbose lists them.');
     expect(asked.code).toBe(0);
     expect(JSON.parse(asked.stdout)).toMatchObject({ results: [{ source: 'guides/orchard.md' }] });
   });

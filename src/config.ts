@@ -39,8 +39,10 @@ export interface Config {
   discord: DiscordConfig;
   sourceBaseUrl: string | null;
   cooldownSeconds: number;
-  /** Channels the bot answers in; empty = everywhere. */
+  /** Channels the bot answers in (with their threads and forum posts); empty = everywhere. */
   allowedChannelIds: string[];
+  /** Forum or text channels where every new post gets an answer, when the documents clearly answer it. */
+  autoReplyChannelIds: string[];
   feedbackFile: string;
   /** Re-index changed files while serving. */
   watch: boolean;
@@ -103,6 +105,7 @@ export function parseConfig(env: Env): Config {
     sourceBaseUrl: read.optionalUrl('SOURCE_BASE_URL'),
     cooldownSeconds: read.number('COOLDOWN_SECONDS', 5, 0, 3600),
     allowedChannelIds: read.snowflakeList('ALLOWED_CHANNEL_IDS'),
+    autoReplyChannelIds: read.snowflakeList('AUTO_REPLY_CHANNEL_IDS'),
     feedbackFile: read.dir('FEEDBACK_FILE', 'data/feedback.jsonl'),
     watch: read.bool('WATCH', false),
     debug: debugRequested(env),

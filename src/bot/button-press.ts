@@ -1,7 +1,9 @@
-/** What the buttons under an answer do: the next page, or a vote written to the feedback file. */
+/** What the buttons under an answer do: the next page, the nearest passages, or a vote (one per member per answer). */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from './command.js';
-import { answerReply } from './ui/answer-reply.js';
+import { answerReply, nearestReply } from './ui/answer-reply.js';
+import type { AnswerRecord } from './state/answer-memory.js';
+import type { VoteOutcome } from './state/feedback.js';
 import { parseCustomId } from './ui/buttons.js';
 import { notice } from './ui/notice.js';
 import { cooldownNotice } from './gate.js';
@@ -25,20 +27,37 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
   const parsed = parseCustomId(interaction.customId);
   const record = parsed ? ctx.memory.recall(parsed.key) : null;
   if (!parsed || !record) return notice(interaction, expiredNotice(ctx.memory.ttlMs));
-  if (parsed.action === 'more') {
-    const wait = ctx.cooldowns.take(interaction.user.id);
-    if (wait > 0) return notice(interaction, cooldownNotice(wait));
-    // The next page goes to the clicker only, so other readers keep the answer they saw.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    await interaction.editReply(await answerReply(ctx, record.question, record.offset + record.shown.length));
-    return;
-  }
-  await ctx.feedback.record({
+  if (parsed.action === 'more' || parsed.action === 'near') return nextPage(interaction, ctx, record, parsed.action);
+  const outcome = await ctx.feedback.record({
     time: new Date().toISOString(),
     vote: parsed.action,
     userId: interaction.user.id,
+    answer: parsed.key,
     question: record.question,
     passages: record.shown,
   });
-  await notice(interaction, `Thanks, your ${parsed.action === 'up' ? '👍' : '👎'} was recorded.`);
+  await notice(interaction, voteNotice(parsed.action, outcome));
+}
+
+/** "More results" and "Nearest passages": the next passages, to the clicker only, so other readers keep the answer they saw. */
+async function nextPage(interaction: ButtonInteraction, ctx: BotContext, record: AnswerRecord, action: 'more' | 'near'): Promise<void> {
+  const wait = await ctx.cooldowns.take(interaction.user.id);
+  if (wait > 0) return notice(interaction, cooldownNotice(wait));
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const query = record.query ?? record.question;
+  const reply = action === 'near' ? await nearestReply(ctx, record.question, query) : await answerReply(ctx, record.question, record.offset + record.shown.length, { query });
+  await interaction.editReply(reply);
+}
+
+/**
+ * What a voter is told: thanks, the vote already counted, or the vote changed.
+ *
+ * @example
+ * voteNotice('down', 'changed'); // 'Your vote on this answer is now 👎.'
+ */
+export function voteNotice(vote: 'up' | 'down', outcome: VoteOutcome): string {
+  const emoji = vote === 'up' ? '👍' : '👎';
+  if (outcome === 'unchanged') return `You already voted ${emoji} on this answer; one vote per member.`;
+  if (outcome === 'changed') return `Your vote on this answer is now ${emoji}.`;
+  return `Thanks, your ${emoji} was recorded.`;
 }

@@ -14,6 +14,7 @@ import type { LibraryApi } from '../library/library.js';
 import type { AnswerMemory } from './state/answer-memory.js';
 import type { Cooldowns } from './state/cooldown.js';
 import type { FeedbackLog } from './state/feedback.js';
+import type { ThreadTurns } from './state/thread-turns.js';
 import type { BotLog } from './log.js';
 
 /** Counters shown by /stats. */
@@ -33,13 +34,14 @@ export interface BotContext {
   cooldowns: Cooldowns;
   memory: AnswerMemory;
   feedback: FeedbackLog;
+  /** Earlier questions per thread, for follow-ups. */
+  turns: ThreadTurns;
   counters: BotCounters;
 }
 
 interface CommandBase<Body> {
+  /** Every command declares where it works (`contexts`, `integration_types`): servers only. */
   data: { readonly name: string; toJSON(): Body };
-  /** Costly commands (they search the index) are subject to the per-user cooldown. */
-  cooldown: boolean;
 }
 
 export interface SlashCommand extends CommandBase<RESTPostAPIChatInputApplicationCommandsJSONBody> {

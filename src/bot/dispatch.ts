@@ -7,7 +7,7 @@ import type { AutocompleteInteraction, Interaction } from 'discord.js';
 import { isCitebotError } from '../errors.js';
 import type { BotContext, Command } from './command.js';
 import { handleButton } from './button-press.js';
-import { channelAllowed, cooldownNotice, notHereNotice } from './gate.js';
+import { allowedAt, GUILD_ONLY_NOTICE, notHereNotice } from './gate.js';
 import { notice } from './ui/notice.js';
 
 export const FAILURE_NOTICE = 'Something went wrong while handling that. It has been logged; please try again later.';
@@ -29,7 +29,9 @@ export async function dispatch(interaction: Interaction, commands: readonly Comm
 async function route(interaction: Interaction, commands: readonly Command[], ctx: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) return autocomplete(interaction, commands, ctx);
   if (!interaction.isRepliable()) return;
-  if (!channelAllowed(ctx, interaction.channelId)) {
+  // Commands are registered for servers only; a DM or a user-installed context gets told so.
+  if (!interaction.inGuild()) return notice(interaction, GUILD_ONLY_NOTICE);
+  if (!(await allowedAt(ctx, interaction.client, interaction.channelId))) {
     await notice(interaction, notHereNotice(ctx));
     return;
   }
@@ -40,17 +42,14 @@ async function route(interaction: Interaction, commands: readonly Command[], ctx
     await notice(interaction, 'I no longer know that command. An admin may need to run `citebot deploy`.');
     return;
   }
-  if (command.cooldown) {
-    const wait = ctx.cooldowns.take(interaction.user.id);
-    if (wait > 0) return notice(interaction, cooldownNotice(wait));
-  }
+  // Questions take the cooldown in the command, after their input is checked (gate.admit).
   if (command.kind === 'slash' && interaction.isChatInputCommand()) return command.execute(interaction, ctx);
   if (command.kind === 'message' && interaction.isMessageContextMenuCommand()) return command.execute(interaction, ctx);
 }
 
 async function autocomplete(interaction: AutocompleteInteraction, commands: readonly Command[], ctx: BotContext): Promise<void> {
   const command = commands.find((c) => c.data.name === interaction.commandName);
-  if (!channelAllowed(ctx, interaction.channelId) || command?.kind !== 'slash' || !command.autocomplete) {
+  if (!interaction.inGuild() || !(await allowedAt(ctx, interaction.client, interaction.channelId)) || command?.kind !== 'slash' || !command.autocomplete) {
     await interaction.respond([]);
     return;
   }

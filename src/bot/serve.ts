@@ -16,6 +16,8 @@ import { FeedbackLog } from './state/feedback.js';
 import { redactingLog, type BotLog } from './log.js';
 import { NO_PINGS } from './ui/answer-reply.js';
 import { handleMention } from './mention.js';
+import { autoReply } from './auto-reply.js';
+import { ThreadTurns } from './state/thread-turns.js';
 
 export interface RunningBot {
   client: Client<true>;
@@ -37,18 +39,20 @@ export async function startBot(config: Config, library: LibraryApi, sink: BotLog
   requireDiscord(config, ['token']);
   const token = config.discord.token!;
   const log = redactingLog(sink, [token]);
+  const feedback = new FeedbackLog(config.feedbackFile);
+  await feedback.check();
   const context: BotContext = {
     library,
     config,
     log,
     cooldowns: new Cooldowns(config.cooldownSeconds),
     memory: new AnswerMemory(),
-    feedback: new FeedbackLog(config.feedbackFile),
+    feedback,
+    turns: new ThreadTurns(),
     counters: { startedAt: Date.now(), questions: 0, answered: 0 },
   };
   const client = new Client({
-    // No MessageContent: Discord still sends the content of messages that mention the bot.
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    intents: intentsFor(config),
     rest: restOptions(config),
     allowedMentions: NO_PINGS,
   });
@@ -76,6 +80,21 @@ export async function startBot(config: Config, library: LibraryApi, sink: BotLog
   };
 }
 
+/**
+ * Guilds (commands, channels, threads), GuildMessages (mentions) and, for
+ * the ⏳ reaction, nothing more. No MessageContent: Discord still sends the
+ * content of messages that mention the bot; only auto-reply channels, whose
+ * posts don't, need it. No DirectMessages: the bot works in servers only.
+ *
+ * @example
+ * new Client({ intents: intentsFor(config) });
+ */
+export function intentsFor(config: Config): GatewayIntentBits[] {
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages];
+  if (config.autoReplyChannelIds.length > 0) intents.push(GatewayIntentBits.MessageContent);
+  return intents;
+}
+
 /** Login failures a user can fix, as one clear line; anything else is passed on. */
 function loginError(err: unknown, config: Config): unknown {
   const code = (err as { code?: unknown } | null)?.code;
@@ -91,7 +110,10 @@ function loginError(err: unknown, config: Config): unknown {
 function wireEvents(client: Client, ctx: BotContext, debug: boolean): void {
   const { log } = ctx;
   client.on(Events.InteractionCreate, (interaction) => void dispatch(interaction, commands, ctx));
-  client.on(Events.MessageCreate, (message) => void handleMention(message, ctx));
+  client.on(Events.MessageCreate, (message) => {
+    void handleMention(message, ctx);
+    void autoReply(message, ctx);
+  });
   client.on(Events.Error, (err) => log.error('discord client error', err));
   client.on(Events.Warn, (message) => log.warn(message));
   client.on(Events.ShardError, (err, shard) => log.error(`gateway shard ${shard} error`, err));

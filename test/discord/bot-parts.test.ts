@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,7 +79,7 @@ describe('answer memory', () => {
 describe('buttons', () => {
   it('round-trips custom ids within 100 characters and refuses foreign ones', () => {
     const key = new AnswerMemory().remember({ question: 'q'.repeat(5000), offset: 0, shown: [] });
-    for (const action of ['more', 'up', 'down'] as const) {
+    for (const action of ['more', 'near', 'up', 'down'] as const) {
       expect(customId(action, key).length).toBeLessThanOrEqual(LIMITS.customId);
       expect(parseCustomId(customId(action, key))).toEqual({ action, key });
     }
@@ -87,10 +87,12 @@ describe('buttons', () => {
     expect(parseCustomId('cb1:delete:abc')).toBeNull();
   });
 
-  it('offers "More results" only when asked to', () => {
-    const labels = (more: boolean) => answerButtons('k', more).toJSON().components.map((c) => ('label' in c ? c.label : 'emoji' in c ? c.emoji?.name : undefined));
+  it('offers "More results" and "Nearest passages" only when asked to', () => {
+    const labels = (more: boolean, nearest = false) =>
+      answerButtons('k', { more, nearest }).toJSON().components.map((c) => ('label' in c ? c.label : 'emoji' in c ? c.emoji?.name : undefined));
     expect(labels(true)).toEqual(['More results', '👍', '👎']);
     expect(labels(false)).toEqual(['👍', '👎']);
+    expect(labels(false, true)).toEqual(['Nearest passages', '👍', '👎']);
   });
 });
 
@@ -99,9 +101,35 @@ describe('feedback log', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'citebot-feedback-'));
     const file = path.join(dir, 'nested', 'votes.jsonl');
     const log = new FeedbackLog(file);
-    await Promise.all(['up', 'down', 'up'].map((vote, i) => log.record({ time: `t${i}`, vote: vote as 'up' | 'down', userId: `u${i}`, question: 'q\n"x"', passages: ['f#1'] })));
+    await Promise.all(['up', 'down', 'up'].map((vote, i) => log.record({ time: `t${i}`, vote: vote as 'up' | 'down', userId: `u${i}`, answer: 'a1', question: 'q\n"x"', passages: ['f#1'] })));
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.userId, l.vote, l.question])).toEqual([['u0', 'up', 'q\n"x"'], ['u1', 'down', 'q\n"x"'], ['u2', 'up', 'q\n"x"']]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps one vote per member per answer: the same vote is kept, another replaces it in place', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'citebot-feedback-'));
+    const file = path.join(dir, 'votes.jsonl');
+    const log = new FeedbackLog(file);
+    const vote = (userId: string, answer: string, v: 'up' | 'down') => log.record({ time: 't', vote: v, userId, answer, question: 'q', passages: [] });
+    expect(await vote('ann', 'a1', 'up')).toBe('recorded');
+    expect(await vote('bo', 'a1', 'up')).toBe('recorded');
+    expect(await vote('ann', 'a2', 'down')).toBe('recorded');
+    expect(await vote('ann', 'a1', 'up')).toBe('unchanged');
+    expect(await vote('ann', 'a1', 'down')).toBe('changed');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.userId, l.answer, l.vote])).toEqual([['ann', 'a1', 'down'], ['bo', 'a1', 'up'], ['ann', 'a2', 'down']]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['a folder', (dir: string) => dir, 'it is a folder'],
+    ['under a file', (dir: string) => path.join(dir, 'votes.jsonl', 'x.jsonl'), 'a parent is a file'],
+  ])('refuses a FEEDBACK_FILE that is %s at start-up, naming the variable', async (_name, target, why) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'citebot-feedback-'));
+    await writeFile(path.join(dir, 'votes.jsonl'), '');
+    const file = target(dir);
+    await expect(new FeedbackLog(file).check()).rejects.toMatchObject({ message: `Invalid FEEDBACK_FILE=${JSON.stringify(file)}: cannot write there (${why}).` });
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,10 @@
  * A small Discord-compatible server on 127.0.0.1 for end-to-end tests with the
  * real discord.js client: the REST routes the bot uses (validated against
  * Discord's limits, 50035 on a breach) and a gateway (HELLO, heartbeats,
- * IDENTIFY → READY + GUILD_CREATE, RESUME → RESUMED with replay, op 7, drops).
+ * IDENTIFY → READY + GUILD_CREATE, RESUME → RESUMED with replay, op 7, drops),
+ * threads and forum posts (THREAD_CREATE, GET /channels/:id), reactions,
+ * typing, and sharding: with `shards: n` each IDENTIFY carries `shard: [i, n]`
+ * and gets the guilds Discord would route to shard i (`(guild_id >> 22) % n`).
  * Every request is recorded; unknown routes are recorded too, so tests can
  * assert there are none.
  */
@@ -16,8 +19,31 @@ export interface FakeDiscordOptions {
   applicationId?: string;
   botId?: string;
   guildId?: string;
-  /** Text channels of the guild. */
+  /** Text channels of the (first) guild. */
   channelIds?: string[];
+  /** The bot's user name (what /help and the mention hint show). */
+  botName?: string;
+  /** Forum channels of the first guild. */
+  forumIds?: string[];
+  /** What GET /gateway/bot recommends; with n > 1 there is one guild per shard. */
+  shards?: number;
+}
+
+/** A thread or forum post the server knows (Discord sends THREAD_CREATE to the bot). */
+export interface FakeThread {
+  id: string;
+  parentId: string;
+  guildId: string;
+  name: string;
+}
+
+/** One gateway session: a shard's socket, sequence and what it was sent. */
+interface Session {
+  shard: number;
+  socket: WebSocket | null;
+  sessionId: string;
+  seq: number;
+  sent: Array<{ s: number; frame: string }>;
 }
 
 export interface RecordedRequest {
@@ -57,6 +83,16 @@ export class FakeDiscord {
   readonly botId: string;
   readonly guildId: string;
   readonly channelIds: string[];
+  readonly forumIds: string[];
+  readonly botName: string;
+  readonly shardCount: number;
+  /** Every guild: the first is `guildId`; with shards, guildIds[i] is on shard i. */
+  readonly guildIds: string[];
+  /** Text channels per guild. */
+  readonly guildChannels = new Map<string, string[]>();
+  readonly threads = new Map<string, FakeThread>();
+  /** Reactions the bot added: channel, message, emoji. */
+  readonly reactions: Array<{ channelId: string; messageId: string; emoji: string }> = [];
   readonly requests: RecordedRequest[] = [];
   readonly unknownRoutes: string[] = [];
   /** Message bodies refused with 50035, with the limits they broke. */
@@ -70,11 +106,8 @@ export class FakeDiscord {
 
   private readonly http: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
-  private socket: WebSocket | null = null;
-  private readonly sessionId = `session-${snowflake()}`;
-  private seq = 0;
-  /** Dispatches sent (or queued while no socket was open), for replay on RESUME. */
-  private readonly sent: Array<{ s: number; frame: string }> = [];
+  /** One session per shard; dispatches sent while no socket was open are replayed on RESUME. */
+  private readonly sessions = new Map<number, Session>();
   private readonly injected: Injected[] = [];
   private readonly acknowledged = new Set<string>();
   private readonly waiters = new Set<() => void>();
@@ -84,8 +117,14 @@ export class FakeDiscord {
     this.token = options.token;
     this.applicationId = options.applicationId ?? snowflake();
     this.botId = options.botId ?? this.applicationId;
-    this.guildId = options.guildId ?? snowflake();
+    this.shardCount = options.shards ?? 1;
+    this.guildIds = Array.from({ length: this.shardCount }, (_, i) => (i === 0 && options.guildId) || guildIdOnShard(i, this.shardCount));
+    this.guildId = this.guildIds[0]!;
     this.channelIds = options.channelIds ?? [snowflake(), snowflake()];
+    this.forumIds = options.forumIds ?? [snowflake()];
+    this.botName = options.botName ?? 'citebot';
+    this.guildChannels.set(this.guildId, this.channelIds);
+    for (const id of this.guildIds.slice(1)) this.guildChannels.set(id, [snowflake()]);
     this.routes = this.buildRoutes();
     this.http = createServer((req, res) => void this.handleHttp(req, res));
     this.http.on('upgrade', (req, socket, head) => {
@@ -116,7 +155,7 @@ export class FakeDiscord {
   }
 
   get botUser(): Json {
-    return { id: this.botId, username: 'citebot', discriminator: '0000', global_name: null, avatar: null, bot: true };
+    return { id: this.botId, username: this.botName, discriminator: '0000', global_name: null, avatar: null, bot: true };
   }
 
   async close(): Promise<void> {
@@ -141,23 +180,83 @@ export class FakeDiscord {
     });
   }
 
-  /** Sends a gateway dispatch (queued and replayed on RESUME when no socket is open). */
+  /**
+   * Sends a gateway dispatch to the shard of its guild (`d.guild_id`; shard 0
+   * without one), queued and replayed on RESUME when no socket is open.
+   */
   dispatch(t: string, d: unknown): void {
-    this.seq += 1;
-    const frame = JSON.stringify({ op: 0, t, s: this.seq, d });
-    this.sent.push({ s: this.seq, frame });
-    if (this.socket?.readyState === 1) this.socket.send(frame);
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    this.send(this.session(typeof guildId === 'string' ? this.shardOf(guildId) : 0), t, d);
+  }
+
+  /** The shard Discord routes a guild's events to. */
+  shardOf(guildId: string): number {
+    return Number((BigInt(guildId) >> 22n) % BigInt(this.shardCount));
+  }
+
+  /** The guild a channel or thread belongs to. */
+  guildOf(channelId: string): string {
+    const thread = this.threads.get(channelId);
+    if (thread) return thread.guildId;
+    for (const [guild, channels] of this.guildChannels) if (channels.includes(channelId)) return guild;
+    return this.guildId;
+  }
+
+  /**
+   * Opens a thread under a text channel, or a post in a forum channel, and
+   * tells the bot (THREAD_CREATE), as Discord does.
+   *
+   * @example
+   * const thread = discord.createThread(discord.channelIds[0]!, 'Deadlines');
+   */
+  createThread(parentId: string, name: string): FakeThread {
+    const thread = { id: snowflake(), parentId, guildId: this.guildOf(parentId), name };
+    this.threads.set(thread.id, thread);
+    this.dispatch('THREAD_CREATE', { ...this.channelObject(thread.id), newly_created: true });
+    return thread;
+  }
+
+  /** A channel as the API returns it: text (0), forum (15) or thread (11, with its parent). */
+  channelObject(id: string): Json {
+    const thread = this.threads.get(id);
+    if (thread) {
+      return {
+        id, type: 11, guild_id: thread.guildId, parent_id: thread.parentId, name: thread.name, owner_id: snowflake(),
+        thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+        message_count: 0, member_count: 1, rate_limit_per_user: 0, flags: 0,
+      };
+    }
+    const guildId = this.guildOf(id);
+    const type = this.forumIds.includes(id) ? 15 : 0;
+    return { id, type, name: `channel-${id.slice(-4)}`, guild_id: guildId, position: 0, permission_overwrites: [], ...(type === 15 ? { available_tags: [] } : {}) };
   }
 
   /** Asks the client to reconnect (op 7), as Discord does before moving a session. */
-  requestReconnect(): void {
-    this.socket?.send(JSON.stringify({ op: 7, d: null }));
+  requestReconnect(shard = 0): void {
+    this.sessions.get(shard)?.socket?.send(JSON.stringify({ op: 7, d: null }));
   }
 
   /** Drops the connection without a close frame, like a network failure. */
-  dropSocket(): void {
-    this.socket?.terminate();
-    this.socket = null;
+  dropSocket(shard = 0): void {
+    const session = this.sessions.get(shard);
+    session?.socket?.terminate();
+    if (session) session.socket = null;
+  }
+
+  private session(shard: number): Session {
+    let session = this.sessions.get(shard);
+    if (!session) {
+      session = { shard, socket: null, sessionId: `session-${snowflake()}`, seq: 0, sent: [] };
+      this.sessions.set(shard, session);
+    }
+    return session;
+  }
+
+  private send(session: Session, t: string, d: unknown): void {
+    session.seq += 1;
+    const frame = JSON.stringify({ op: 0, t, s: session.seq, d });
+    session.sent.push({ s: session.seq, frame });
+    if (session.socket?.readyState === 1) session.socket.send(frame);
   }
 
   /**
@@ -218,6 +317,11 @@ export class FakeDiscord {
       ['POST', new RegExp(`^/webhooks/${app}/([^/]+)$`), (r) => this.message(null, r.body, r.path)],
       ['POST', /^\/channels\/(\d+)\/messages$/, (r, m) => this.message(m[1]!, r.body, r.path)],
       ['POST', /^\/channels\/(\d+)\/typing$/, () => ({ status: 204 })],
+      ['GET', /^\/channels\/(\d+)$/, (_r, m) => (this.knows(m[1]!) ? { status: 200, body: this.channelObject(m[1]!) } : { status: 404, body: { message: 'Unknown Channel', code: 10003 } })],
+      ['PUT', /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, (_r, m) => {
+        this.reactions.push({ channelId: m[1]!, messageId: m[2]!, emoji: m[3]! });
+        return { status: 204 };
+      }],
     ];
   }
 
@@ -260,10 +364,14 @@ export class FakeDiscord {
     return route[2](r, route[1].exec(r.path)!);
   }
 
+  private knows(channelId: string): boolean {
+    return this.threads.has(channelId) || [...this.guildChannels.values()].some((c) => c.includes(channelId)) || this.forumIds.includes(channelId);
+  }
+
   private gatewayInfo(): Json {
     return {
       url: this.gatewayUrl('/gateway'),
-      shards: 1,
+      shards: this.shardCount,
       session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
     };
   }
@@ -304,7 +412,7 @@ export class FakeDiscord {
     const message: Json = {
       id: snowflake(),
       channel_id: channelId ?? this.channelIds[0],
-      guild_id: this.guildId,
+      guild_id: this.guildOf(channelId ?? this.channelIds[0]!),
       author: this.botUser,
       content: body.content ?? '',
       embeds: body.embeds ?? [],
@@ -340,43 +448,52 @@ export class FakeDiscord {
       this.notify();
     });
     ws.on('close', () => {
-      if (this.socket === ws) this.socket = null;
+      for (const session of this.sessions.values()) if (session.socket === ws) session.socket = null;
     });
   }
 
   private identify(ws: WebSocket, d: Json): void {
+    const [shard, count] = (d.shard as [number, number] | undefined) ?? [0, 1];
     if (d.token !== this.token) {
       ws.close(4004, 'Authentication failed.');
       return;
     }
-    this.socket = ws;
-    this.dispatch('READY', {
+    if (count !== this.shardCount || shard < 0 || shard >= count) {
+      ws.close(4010, 'Invalid shard.');
+      return;
+    }
+    const session = this.session(shard);
+    session.socket = ws;
+    const guilds = this.guildIds.filter((id) => this.shardOf(id) === shard);
+    this.send(session, 'READY', {
       v: 10,
       user: this.botUser,
-      guilds: [{ id: this.guildId, unavailable: true }],
-      session_id: this.sessionId,
+      guilds: guilds.map((id) => ({ id, unavailable: true })),
+      session_id: session.sessionId,
       resume_gateway_url: this.gatewayUrl('/resume'),
-      shard: [0, 1],
+      shard: [shard, count],
       application: { id: this.applicationId, flags: 0 },
     });
-    this.dispatch('GUILD_CREATE', this.guild());
+    for (const id of guilds) this.send(session, 'GUILD_CREATE', this.guild(id));
   }
 
   private resume(ws: WebSocket, d: Json & { seq?: number }): void {
-    if (d.token !== this.token || d.session_id !== this.sessionId) {
+    const session = [...this.sessions.values()].find((s) => s.sessionId === d.session_id);
+    if (d.token !== this.token || !session) {
       ws.send(JSON.stringify({ op: 9, d: false }));
       return;
     }
-    this.socket = ws;
-    for (const { s, frame } of this.sent) if (s > (d.seq ?? 0)) ws.send(frame);
-    this.dispatch('RESUMED', null);
+    session.socket = ws;
+    for (const { s, frame } of session.sent) if (s > (d.seq ?? 0)) ws.send(frame);
+    this.send(session, 'RESUMED', null);
   }
 
-  private guild(): Json {
-    const everyone = { id: this.guildId, name: '@everyone', permissions: '1024', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 };
+  private guild(guildId: string): Json {
+    const everyone = { id: guildId, name: '@everyone', permissions: '1024', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 };
+    const channels = [...(this.guildChannels.get(guildId) ?? []), ...(guildId === this.guildId ? this.forumIds : [])];
     return {
-      id: this.guildId,
-      name: 'Test guild',
+      id: guildId,
+      name: `Test guild ${guildId.slice(-4)}`,
       icon: null,
       owner_id: snowflake(),
       unavailable: false,
@@ -387,8 +504,8 @@ export class FakeDiscord {
       roles: [everyone],
       emojis: [],
       stickers: [],
-      channels: this.channelIds.map((id, i) => ({ id, type: 0, name: `channel-${i}`, guild_id: this.guildId, position: i, permission_overwrites: [] })),
-      threads: [],
+      channels: channels.map((id) => this.channelObject(id)),
+      threads: [...this.threads.values()].filter((t) => t.guildId === guildId).map((t) => this.channelObject(t.id)),
       members: [{ user: this.botUser, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 }],
       presences: [],
       voice_states: [],
@@ -405,6 +522,13 @@ export class FakeDiscord {
       nsfw_level: 0,
     };
   }
+}
+
+/** A snowflake whose guild events Discord routes to shard `shard` of `count`. */
+function guildIdOnShard(shard: number, count: number): string {
+  const base = BigInt(snowflake()) >> 22n;
+  const bucket = base - (base % BigInt(count)) + BigInt(count) + BigInt(shard);
+  return ((bucket << 22n) | 1n).toString();
 }
 
 function componentViolations(body: Json): string[] {

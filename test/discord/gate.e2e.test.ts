@@ -1,7 +1,8 @@
 /**
  * Cooldowns and the channel allowlist, end to end: a second bot configured
  * with COOLDOWN_SECONDS=30 and ALLOWED_CHANNEL_IDS set to one channel.
- * Interactions are told why (ephemeral); mentions get silence.
+ * Interactions are told why (ephemeral); mentions get ⏳ while cooling down
+ * and silence outside the allowed channels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot } from '../../src/bot/serve.js';
@@ -39,21 +40,22 @@ describe('cooldown', () => {
     expect(other.via).toBe('edit');
   });
 
-  it('stays silent on a mention during the cooldown', async () => {
+  it('reacts ⏳ to a mention during the cooldown, without a reply', async () => {
     const dee = h.member('dee');
     const answered = h.say(`<@${h.discord.botId}> Who led the American team?`, dee);
     await h.replyTo(answered);
-    const ignored = h.say(`<@${h.discord.botId}> And who else was there?`, dee);
+    const early = h.say(`<@${h.discord.botId}> And who else was there?`, dee);
+    await h.discord.waitUntil(() => h.discord.reactions.find((r) => r.messageId === early && r.emoji === '⏳') ?? null);
     const sentinel = h.say(`<@${h.discord.botId}> Who is Zelensky?`, h.member('eve'));
     await h.replyTo(sentinel);
-    expect(h.discord.requests.some((r) => r.body?.message_reference?.message_id === ignored)).toBe(false);
+    expect(h.discord.requests.some((r) => r.body?.message_reference?.message_id === early)).toBe(false);
   });
 });
 
 describe('channel allowlist', () => {
   it('tells a slash-command user privately where the bot answers', async () => {
     const reply = await h.reply(h.command('ask', [['question', 'Who led the team?']], h.member('fay'), elsewhere));
-    expect(reply.body).toMatchObject({ flags: EPHEMERAL, content: `I only answer in <#${allowed}>.` });
+    expect(reply.body).toMatchObject({ flags: EPHEMERAL, content: `I only answer in <#${allowed}> (and their threads).` });
   });
 
   it('stays silent on a mention outside the allowed channels', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeText } from '../../src/bot/ui/escape.js';
+import { markdownText, safeText } from '../../src/bot/ui/escape.js';
 import { limitViolations, LIMITS } from '../../src/bot/ui/limits.js';
 import { formatQuote } from '../../src/bot/ui/quote.js';
 import { answerPage, duration, searchEmbed, sourceEmbed, sourceLine, statsEmbed } from '../../src/bot/ui/render.js';
@@ -92,6 +92,32 @@ describe('escaping', () => {
     const all = `${embed.title}\n${embed.description}`;
     expect(all).not.toMatch(/@(everyone|here)/);
     expect(all).not.toMatch(/(^|[^\\])<[@#]/);
+  });
+});
+
+describe('Markdown documents and bold', () => {
+  it.each([
+    ['bold, italics and inline code are kept', '**Run** _now_ and `npm ci`.', '**Run** _now_ and `npm ci`.'],
+    ['a link becomes its text', 'See [the guide](https://evil.example/x) and ![logo](l.png).', 'See the guide and logo.'],
+    ['a heading or quote mark at a line start is escaped', '# Title\n> quoted', '\\# Title\n\\> quoted'],
+    ['mentions neither render nor ping', 'Hi @everyone <@123> <#456> ||spoiler||', 'Hi @\u200beveryone \\<@123\\> \\<#456\\> \\|\\|spoiler\\|\\|'],
+    ['code spans are kept as written', 'Use `<@123> [x](y)` here', 'Use `<@123> [x](y)` here'],
+  ])('markdownText: %s', (_name, input, output) => {
+    expect(markdownText(input)).toBe(output);
+  });
+
+  it('renders a Markdown passage as Markdown, a text passage literally', () => {
+    const text = 'Run **npm ci** first. Then `npm test` checks it.';
+    const md = answerPage(answer('q', [hit(passage('guide.md', 1, 1, text), 'Then `npm test` checks it.')]), 0, plain).embed.description!;
+    const txt = answerPage(answer('q', [hit(passage('guide.txt', 1, 1, text), 'Then `npm test` checks it.')]), 0, plain).embed.description!;
+    expect(md).toContain('> Run **npm ci** first. **Then `npm test` checks it.**');
+    expect(txt).toContain('> Run \\*\\*npm ci\\*\\* first. **Then \\`npm test\\` checks it.**');
+  });
+
+  it('bolds the answering sentence only when the passage has more than one', () => {
+    const one = answerPage(answer('q', [hit(passage('a.txt', 1, 1, 'Only one sentence here.'), 'Only one sentence here.')]), 0, plain).embed.description!;
+    expect(one).toMatch(/^> Only one sentence here\.$/m);
+    expect(one).not.toContain('**');
   });
 });
 

@@ -10,7 +10,7 @@ import { parseConfig, PROJECT_DIR, type Config } from '../../src/config.js';
 import { openLibrary, type Library, type LibraryApi } from '../../src/library/library.js';
 import type { BotLog } from '../../src/bot/log.js';
 import { startBot, type RunningBot } from '../../src/bot/serve.js';
-import { FakeDiscord, type RecordedRequest } from '../discord/fake-discord.js';
+import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest } from '../discord/fake-discord.js';
 import { member, sendInteraction, slashData, userMessage, type Member, type Sent } from './discord-payloads.js';
 
 export type { Member, Sent };
@@ -26,6 +26,10 @@ export interface HarnessOptions {
   wrap?: (library: Library) => LibraryApi;
   /** Runs with the fake server's channel ids before the config is parsed. */
   envFor?: (discord: FakeDiscord) => Record<string, string>;
+  /** The fake server's options (bot name, forums, shards). */
+  discord?: Partial<FakeDiscordOptions>;
+  /** Why the library is in keyword mode, as /stats shows it. */
+  keywordReason?: string;
 }
 
 /** What the bot sent as the visible result of an interaction. */
@@ -56,7 +60,7 @@ export class Harness {
     const docsDir = path.join(dir, 'docs');
     await cp(path.join(PROJECT_DIR, 'seeds'), docsDir, { recursive: true });
     for (const [file, text] of Object.entries(options.docs ?? {})) await writeFile(path.join(docsDir, file), text);
-    const discord = await FakeDiscord.start({ token: TOKEN });
+    const discord = await FakeDiscord.start({ ...options.discord, token: TOKEN });
     const config = parseConfig({
       DOCS_DIR: docsDir,
       INDEX_DIR: path.join(dir, 'index'),
@@ -76,6 +80,7 @@ export class Harness {
       embedder: null,
       answerThreshold: config.answerThreshold,
       topK: config.topK,
+      keywordReason: options.keywordReason ?? null,
       warn: (line) => logs.push(`warn ${line}`),
     });
     const bot = await startBot(config, options.wrap ? options.wrap(library) : library, captureLog(logs));
@@ -117,7 +122,7 @@ export class Harness {
   }
 
   /** Posts a channel message (a mention of the bot when `mentionsBot`). */
-  say(content: string, by: Member, options: { mentionsBot?: boolean; bot?: boolean; channelId?: string } = {}): string {
+  say(content: string, by: Member, options: { mentionsBot?: boolean; bot?: boolean; channelId?: string; id?: string } = {}): string {
     const mentions = options.mentionsBot === false ? [] : [this.discord.botUser];
     const message = userMessage(this.discord, content, by, { mentions, ...options });
     this.discord.dispatch('MESSAGE_CREATE', message);

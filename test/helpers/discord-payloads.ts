@@ -33,14 +33,15 @@ export function member(name: string, admin = false): Member {
 export function sendInteraction(discord: FakeDiscord, type: number, data: unknown, by: Member, channelId: string, extra: Record<string, unknown> = {}): Sent {
   const sent = { id: snowflake(), token: `interaction-token-${snowflake()}` };
   const permissions = (by.admin ? MANAGE_GUILD | VIEW_CHANNEL : VIEW_CHANNEL).toString();
+  const guildId = discord.guildOf(channelId);
   discord.dispatch('INTERACTION_CREATE', {
     id: sent.id,
     application_id: discord.applicationId,
     type,
     data,
-    guild_id: discord.guildId,
+    guild_id: guildId,
     channel_id: channelId,
-    channel: { id: channelId, type: 0, guild_id: discord.guildId, name: 'channel' },
+    channel: discord.channelObject(channelId),
     member: { user: userObject(by), roles: [], permissions, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     token: sent.token,
     version: 1,
@@ -48,9 +49,39 @@ export function sendInteraction(discord: FakeDiscord, type: number, data: unknow
     locale: 'en-US',
     guild_locale: 'en-US',
     entitlements: [],
-    authorizing_integration_owners: { '0': discord.guildId },
+    authorizing_integration_owners: { '0': guildId },
     context: 0,
     ...extra,
+  });
+  return sent;
+}
+
+/**
+ * An interaction from a DM with the bot (context 1): no guild, no member, a
+ * DM channel. The bot registers its commands for servers only, so Discord
+ * wouldn't offer them there; a stale client or a user install still might.
+ *
+ * @example
+ * const sent = sendDmInteraction(discord, slashData('ask', [['question', 'Hi?']]), member('ann'));
+ */
+export function sendDmInteraction(discord: FakeDiscord, data: unknown, by: Member): Sent {
+  const sent = { id: snowflake(), token: `interaction-token-${snowflake()}` };
+  const channelId = snowflake();
+  discord.dispatch('INTERACTION_CREATE', {
+    id: sent.id,
+    application_id: discord.applicationId,
+    type: 2,
+    data,
+    channel_id: channelId,
+    channel: { id: channelId, type: 1, last_message_id: null, flags: 0, recipients: [userObject(by)] },
+    user: userObject(by),
+    token: sent.token,
+    version: 1,
+    app_permissions: '2147483647',
+    locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '1': by.id },
+    context: 1,
   });
   return sent;
 }
@@ -66,11 +97,11 @@ export function slashData(name: string, options: Array<[string, string | number]
 }
 
 /** A user's channel message as MESSAGE_CREATE carries it. */
-export function userMessage(discord: FakeDiscord, content: string, by: Member, options: { mentions?: unknown[]; bot?: boolean; channelId?: string } = {}) {
+export function userMessage(discord: FakeDiscord, content: string, by: Member, options: { mentions?: unknown[]; bot?: boolean; channelId?: string; id?: string } = {}) {
   return {
-    id: snowflake(),
+    id: options.id ?? snowflake(),
     channel_id: options.channelId ?? discord.channelIds[0]!,
-    guild_id: discord.guildId,
+    guild_id: discord.guildOf(options.channelId ?? discord.channelIds[0]!),
     author: { ...userObject(by), bot: options.bot ?? false },
     member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     content,

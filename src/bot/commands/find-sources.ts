@@ -1,20 +1,21 @@
 /** Message context menu "Find sources": the passages most relevant to a message. */
-import { ApplicationCommandType, ContextMenuCommandBuilder } from 'discord.js';
+import { ApplicationCommandType, ApplicationIntegrationType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
 import type { Command } from '../command.js';
-import { answerReply, isWordless } from '../ui/answer-reply.js';
-import { notice } from '../ui/notice.js';
-
-/** Long messages are cut: the question only steers the search. */
-const MAX_QUESTION = 1000;
+import { admitted } from '../gate.js';
+import { answerReply } from '../ui/answer-reply.js';
 
 export const findSourcesCommand = {
   kind: 'message',
-  cooldown: true,
-  data: new ContextMenuCommandBuilder().setName('Find sources').setType(ApplicationCommandType.Message),
+  data: new ContextMenuCommandBuilder()
+    .setName('Find sources')
+    .setType(ApplicationCommandType.Message)
+    .setContexts(InteractionContextType.Guild)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall),
   async execute(interaction, ctx) {
-    const text = interaction.targetMessage.content.trim();
-    if (isWordless(text)) return notice(interaction, 'That message has no words to look up.');
+    // Long messages are cut at a word: the text only steers the search.
+    const question = await admitted(interaction, ctx, interaction.targetMessage.content, 'That message has no words to look up.');
+    if (question === null) return;
     await interaction.deferReply();
-    await interaction.editReply(await answerReply(ctx, text.slice(0, MAX_QUESTION), 0));
+    await interaction.editReply(await answerReply(ctx, question, 0));
   },
 } satisfies Command;

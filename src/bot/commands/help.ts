@@ -1,13 +1,16 @@
 /** `/help`: what the bot does and how to ask it. */
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { helpEmbed } from '../ui/render.js';
 
 export const helpCommand = {
   kind: 'slash',
-  cooldown: false,
-  data: new SlashCommandBuilder().setName('help').setDescription('How to use citebot.'),
+  data: new SlashCommandBuilder()
+    .setName('help')
+    .setDescription('How to ask the documents.')
+    .setContexts(InteractionContextType.Guild)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall),
   async execute(interaction) {
-    await interaction.reply({ embeds: [helpEmbed()], flags: MessageFlags.Ephemeral });
+    await interaction.reply({ embeds: [helpEmbed(interaction.client.user.username)], flags: MessageFlags.Ephemeral });
   },
 } satisfies Command;

@@ -3,19 +3,19 @@
  * without Manage Server by default, and because a server can override that
  * default, the permission is checked again here.
  */
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.js';
 import { ingestSentence, skippedSentence } from '../../library/summary.js';
 import { notice } from '../ui/notice.js';
 
 export const reindexCommand = {
   kind: 'slash',
-  cooldown: false,
   data: new SlashCommandBuilder()
     .setName('reindex')
     .setDescription('Re-read the documents and rebuild the index (Manage Server only).')
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .setContexts(InteractionContextType.Guild),
+    .setContexts(InteractionContextType.Guild)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall),
   async execute(interaction, ctx) {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       return notice(interaction, 'Only members with the Manage Server permission can reindex.');

@@ -1,5 +1,5 @@
 /** `/source file:<autocomplete> paragraph:<n>`: a paragraph with its neighbours. */
-import { SlashCommandBuilder } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { CitebotError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { NO_PINGS } from '../ui/answer-reply.js';
@@ -8,10 +8,11 @@ import { sourceEmbed, type ParagraphView } from '../ui/render.js';
 
 export const sourceCommand = {
   kind: 'slash',
-  cooldown: false,
   data: new SlashCommandBuilder()
     .setName('source')
     .setDescription('Show a paragraph of a document with the ones around it.')
+    .setContexts(InteractionContextType.Guild)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
     .addStringOption((o) => o.setName('file').setDescription('Indexed file').setRequired(true).setAutocomplete(true))
     .addIntegerOption((o) => o.setName('paragraph').setDescription('Paragraph number (¶)').setRequired(true).setMinValue(1)),
   async autocomplete(interaction, ctx) {

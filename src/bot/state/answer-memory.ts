@@ -7,7 +7,10 @@
 import { randomBytes } from 'node:crypto';
 
 export interface AnswerRecord {
+  /** The question as the member asked it. */
   question: string;
+  /** What was searched, when it differs (a follow-up searched with its thread's earlier turns). */
+  query?: string;
   /** Rank of the first passage shown (0 for the first page). */
   offset: number;
   /** Ids of the passages shown, in order. */

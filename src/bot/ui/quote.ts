@@ -1,7 +1,8 @@
 /**
  * One passage as a Discord block quote that fits a character budget: trimmed
  * at sentence boundaries around the highlighted sentence, `…` where text was
- * left out, highlights in bold, everything else escaped.
+ * left out, highlights in bold, everything else escaped (or, for Markdown
+ * documents, kept as Markdown with links, headings and mentions neutralised).
  */
 import type { Span } from '../../types.js';
 import { sentenceSpans } from '../../text/sentences.js';
@@ -9,6 +10,9 @@ import { markSpans } from '../../text/spans.js';
 import { safeText } from './escape.js';
 
 const ELLIPSIS = '…';
+
+/** Makes document text safe to show: `safeText` (everything literal) or `markdownText` (Markdown kept). */
+export type Escape = (text: string) => string;
 
 /**
  * Renders `text` as `> ` lines of at most `budget` characters in total.
@@ -19,17 +23,17 @@ const ELLIPSIS = '…';
  * formatQuote('One. Two is key. Three.', [{ start: 5, end: 16 }], 40);
  * // '> One. **Two is key.** Three.'
  */
-export function formatQuote(text: string, highlights: readonly Span[], budget: number): string {
+export function formatQuote(text: string, highlights: readonly Span[], budget: number, escape: Escape = safeText): string {
   const trimmed = contentRange(text);
-  const whole = renderWindow(text, highlights, trimmed, trimmed);
+  const whole = renderWindow(text, highlights, trimmed, trimmed, escape);
   if (whole.length <= budget) return whole;
   const chunks = sentenceChunks(text, trimmed);
   const first = anchorIndex(chunks, highlights);
   let lo = first;
   let hi = first;
-  const render = (a: number, b: number) => renderWindow(text, highlights, { start: chunks[a]!.start, end: chunks[b]!.end }, trimmed);
+  const render = (a: number, b: number) => renderWindow(text, highlights, { start: chunks[a]!.start, end: chunks[b]!.end }, trimmed, escape);
   let best = render(lo, hi);
-  if (best.length > budget) return cutInside(text, highlights, chunks[first]!, trimmed, budget);
+  if (best.length > budget) return cutInside(text, highlights, chunks[first]!, trimmed, budget, escape);
   // Grow after the highlight first (the reader reads on), then before it.
   for (let grew = true; grew; ) {
     grew = false;
@@ -67,10 +71,10 @@ function anchorIndex(chunks: readonly Span[], highlights: readonly Span[]): numb
 }
 
 /** The start of one over-long sentence, cut at the last word that fits. */
-function cutInside(text: string, highlights: readonly Span[], chunk: Span, whole: Span, budget: number): string {
+function cutInside(text: string, highlights: readonly Span[], chunk: Span, whole: Span, budget: number, escape: Escape): string {
   let lo = chunk.start;
   let hi = chunk.end;
-  const render = (end: number) => renderWindow(text, highlights, { start: chunk.start, end }, whole);
+  const render = (end: number) => renderWindow(text, highlights, { start: chunk.start, end }, whole, escape);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (render(mid).length <= budget) lo = mid;
@@ -83,10 +87,10 @@ function cutInside(text: string, highlights: readonly Span[], chunk: Span, whole
 }
 
 /** `window` of `text` as quote lines, with `…` where it stops short of `whole`. */
-function renderWindow(text: string, highlights: readonly Span[], window: Span, whole: Span): string {
+function renderWindow(text: string, highlights: readonly Span[], window: Span, whole: Span, escape: Escape): string {
   const start = window.start + (text.slice(window.start, window.end).length - text.slice(window.start, window.end).trimStart().length);
   const end = start + text.slice(start, window.end).trimEnd().length;
-  let body = markAndEscape(text, highlights, start, end);
+  let body = markAndEscape(text, highlights, start, end, escape);
   if (start > whole.start) body = `${ELLIPSIS} ${body}`;
   if (end < whole.end) body = `${body} ${ELLIPSIS}`;
   return body
@@ -96,20 +100,21 @@ function renderWindow(text: string, highlights: readonly Span[], window: Span, w
 }
 
 /** Escapes `text[start, end)`, wrapping the parts inside highlight spans in `**`. */
-function markAndEscape(text: string, highlights: readonly Span[], start: number, end: number): string {
+function markAndEscape(text: string, highlights: readonly Span[], start: number, end: number, escape: Escape): string {
   const spans = highlights.map((h) => ({ start: Math.max(h.start, start) - start, end: Math.min(h.end, end) - start }));
-  return markSpans(text.slice(start, end), spans, bold, safeText);
+  return markSpans(text.slice(start, end), spans, (s) => bold(s, escape), escape);
 }
 
 /** Bold per line, with surrounding whitespace kept outside the markers so Discord renders it. */
-function bold(text: string): string {
+function bold(text: string, escape: Escape): string {
   return text
     .split('\n')
     .map((line) => {
       const core = line.trim();
       if (core === '') return line;
       const lead = line.slice(0, line.indexOf(core));
-      return `${lead}**${safeText(core)}**${line.slice(lead.length + core.length)}`;
+      // The document's own bold markers would close ours early (only Markdown documents keep any).
+      return `${lead}**${escape(core).replace(/(?<!\\)(\*\*|__)/g, '')}**${line.slice(lead.length + core.length)}`;
     })
     .join('\n');
 }

@@ -6,9 +6,10 @@
 import type { APIEmbed } from 'discord.js';
 import type { Answer, Hit, Passage, Span } from '../../types.js';
 import type { LibraryStats } from '../../library/library.js';
-import { safeText } from './escape.js';
+import { markdownText, safeText } from './escape.js';
+import { sentenceSpans } from '../../text/sentences.js';
 import { LIMITS } from './limits.js';
-import { formatQuote } from './quote.js';
+import { formatQuote, type Escape } from './quote.js';
 import { citation, place } from '../../search/citation.js';
 
 const COLOR = { answer: 0x2f6feb, none: 0x8b949e, source: 0x3fb950 } as const;
@@ -18,6 +19,7 @@ const MAX_FILE_SHOWN = 120;
 /** A citation line longer than this is cut: the quotes need the room. */
 const MAX_LABEL = 200;
 const SNIPPET = 240;
+const MARKDOWN_FILE = /\.(md|markdown)(\.gz)?$/i;
 
 export interface RenderOptions {
   /** Links source lines to `${base}/${file}#La-Lb` when set. */
@@ -30,6 +32,7 @@ interface Block {
   text: string;
   highlights: readonly Span[];
   tail?: string;
+  escape?: Escape;
 }
 
 /**
@@ -69,9 +72,19 @@ export interface AnswerPage {
   shown: number;
 }
 
+/** What a member is told when nothing in the documents is near the question. */
+export const NOT_COVERED = "The documents don't cover this. Nothing in them answers the question, so there is nothing to quote.";
+/** The next step under NOT_COVERED. */
+const NEXT_STEP = 'Try asking with the words the documents would use, or `/search` for related passages.';
+export const UNSURE_INTRO = "I couldn't find a passage that clearly answers that. These are the closest:";
+/** The `unsure` tier shows at most this many passages: close, not confident. */
+const UNSURE_SHOWN = 2;
+
 /**
- * The reply to a question: the passages as block quotes with their sources,
- * or a plain statement that the documents don't cover it (no quotes at all).
+ * The reply to a question, by verdict: *answered* quotes the passages
+ * ("Best match"); *unsure* says so and quotes at most two ("Possible
+ * matches"); *none* quotes nothing and offers a next step (the "Nearest
+ * passages" button, added by answer-reply.ts, shows what came closest).
  * `offset` > 0 renders a "More results" page.
  *
  * @example
@@ -80,32 +93,52 @@ export interface AnswerPage {
  */
 export function answerPage(answer: Answer, offset: number, options: RenderOptions): AnswerPage {
   const title = clip(safeText(answer.question), LIMITS.title);
-  const footer = { text: modeLine(answer) };
-  if (offset === 0 && (!answer.answered || answer.results.length === 0)) {
-    const description = "The documents don't cover this. Nothing in them answers the question, so there is nothing to quote.";
-    return { embed: { title, color: COLOR.none, description, footer }, shown: 0 };
+  if (offset === 0 && (answer.verdict === 'none' || answer.results.length === 0)) {
+    const nearest = answer.results.length > 0 ? ' **Nearest passages** shows what came closest.' : '';
+    const description = `${NOT_COVERED}\n\n${NEXT_STEP}${nearest}`;
+    return { embed: { title, color: COLOR.none, description, footer: { text: 'Not covered by the documents' } }, shown: 0 };
   }
   if (answer.results.length === 0) {
-    return { embed: { title, color: COLOR.none, description: 'No more passages match this question.', footer }, shown: 0 };
+    return { embed: { title, color: COLOR.none, description: 'No more passages match this question.', footer: { text: 'More results' } }, shown: 0 };
   }
-  const intro = offset > 0 ? 'Further passages, ranked lower:\n\n' : '';
-  const blocks = answer.results.map((hit) => hitBlock(hit, options));
-  const { text, shown } = fitBlocks(blocks, LIMITS.description - intro.length);
+  const unsure = offset === 0 && answer.verdict === 'unsure';
+  const intro = offset > 0 ? 'Further passages, ranked lower:\n\n' : unsure ? `${UNSURE_INTRO}\n\n` : '';
+  const hits = unsure ? answer.results.slice(0, UNSURE_SHOWN) : answer.results;
+  const { text, shown } = fitBlocks(hits.map((hit) => hitBlock(hit, options)), LIMITS.description - intro.length);
+  const tier = offset > 0 ? 'More results' : unsure ? 'Possible matches' : 'Best match';
   const embed = {
     title,
-    color: COLOR.answer,
+    color: unsure ? COLOR.none : COLOR.answer,
     description: intro + text,
-    footer: { text: `${footer.text} · passages ${offset + 1}–${offset + shown}` },
+    footer: { text: `${tier} · passages ${offset + 1}–${offset + shown}` },
   };
   return { embed, shown };
 }
 
-function hitBlock(hit: Hit, options: RenderOptions): Block {
-  return { text: hit.passage.text, highlights: hit.highlights, tail: sourceLine(hit.passage, options) };
+/**
+ * `/search`-style list for the "Nearest passages" button: what came closest
+ * to a question the documents don't cover, said to be no answer.
+ *
+ * @example
+ * await interaction.editReply({ embeds: [nearestEmbed(answer, { sourceBaseUrl: null })] });
+ */
+export function nearestEmbed(answer: Answer, options: RenderOptions): APIEmbed {
+  const title = clip(safeText(answer.question), LIMITS.title);
+  if (answer.results.length === 0) return { title, color: COLOR.none, description: 'No passage comes close to this question.' };
+  const note = 'None of these answers the question; they are the nearest passages:\n\n';
+  const { text, shown } = fitBlocks(answer.results.map((hit) => hitBlock(hit, options)), LIMITS.description - note.length);
+  return { title, color: COLOR.none, description: note + text, footer: { text: `Nearest passages · ${shown}` } };
 }
 
-function modeLine(answer: Answer): string {
-  return `${answer.mode} mode · confidence ${answer.confidence.toFixed(2)}`;
+/** Bold marks the answering sentence only when there is more than one to choose from. */
+function hitBlock(hit: Hit, options: RenderOptions): Block {
+  const highlights = sentenceSpans(hit.passage.text).length > 1 ? hit.highlights : [];
+  return { text: hit.passage.text, highlights, tail: sourceLine(hit.passage, options), escape: escapeFor(hit.passage) };
+}
+
+/** Markdown documents keep their emphasis and code; everything else shows literally. */
+function escapeFor(passage: Passage): Escape {
+  return MARKDOWN_FILE.test(passage.file) ? markdownText : safeText;
 }
 
 /**
@@ -119,15 +152,11 @@ export function searchEmbed(answer: Answer, options: RenderOptions): APIEmbed {
   if (answer.results.length === 0) {
     return { title, color: COLOR.none, description: 'No passage matches that search.' };
   }
-  const blocks = answer.results.map((hit, i) => ({
-    head: `**${i + 1}.**`,
-    text: hit.passage.text,
-    highlights: hit.highlights,
-    tail: sourceLine(hit.passage, options),
-  }));
-  const note = answer.answered ? '' : 'None of these is a confident match.\n\n';
+  const blocks = answer.results.map((hit, i) => ({ ...hitBlock(hit, options), head: `**${i + 1}.**` }));
+  const note = answer.verdict === 'answered' ? '' : 'None of these is a confident match.\n\n';
   const { text } = fitBlocks(blocks, LIMITS.description - note.length, SNIPPET);
-  return { title, color: answer.answered ? COLOR.answer : COLOR.none, description: note + text, footer: { text: modeLine(answer) } };
+  const tier = answer.verdict === 'answered' ? 'Best matches first' : answer.verdict === 'unsure' ? 'Possible matches' : 'Nearest passages';
+  return { title, color: answer.verdict === 'answered' ? COLOR.answer : COLOR.none, description: note + text, footer: { text: tier } };
 }
 
 /** One paragraph of a file for `/source`: its passages (several when it was split). */
@@ -147,7 +176,7 @@ export function sourceEmbed(file: string, paragraph: number, views: ParagraphVie
   const blocks = views.flatMap((view) =>
     view.passages.map((passage) => {
       const marker = view.paragraph === paragraph ? '▶ ' : '';
-      return { head: `${marker}${sourceLabel(passage, options)}`, text: passage.text, highlights: [] };
+      return { head: `${marker}${sourceLabel(passage, options)}`, text: passage.text, highlights: [], escape: escapeFor(passage) };
     }),
   );
   const { text } = fitBlocks(blocks, LIMITS.description);
@@ -174,13 +203,28 @@ export function statsEmbed(stats: LibraryStats, runtime: Runtime): APIEmbed {
   const fields = [
     { name: 'Documents', value: String(stats.documents), inline: true },
     { name: 'Passages', value: String(stats.passages), inline: true },
-    { name: 'Mode', value: clip(safeText(stats.model ? `${stats.mode} (${stats.model})` : stats.mode), LIMITS.fieldValue), inline: true },
+    { name: 'Mode', value: clip(safeText(withoutPaths(stats.model ? `${stats.mode} (${stats.model})` : stats.mode)), LIMITS.fieldValue), inline: true },
     { name: 'Index built', value: Number.isFinite(built) ? `<t:${Math.floor(built / 1000)}:R>` : 'unknown', inline: true },
     { name: 'Uptime', value: duration(runtime.now - runtime.startedAt), inline: true },
     { name: 'Questions answered', value: `${runtime.answered} of ${runtime.questions}`, inline: true },
   ];
-  if (stats.keywordReason) fields.push({ name: 'Why keyword mode', value: clip(safeText(stats.keywordReason), LIMITS.fieldValue), inline: false });
+  if (stats.keywordReason) fields.push({ name: 'Why keyword mode', value: clip(safeText(withoutPaths(stats.keywordReason)), LIMITS.fieldValue), inline: false });
   return { title: 'citebot', color: COLOR.source, fields };
+}
+
+/**
+ * Host paths (`/home/…/models`, `C:\\…\\models`) reduced to their last folder
+ * or file: members need not learn how the server is laid out.
+ *
+ * @example
+ * withoutPaths('not found in /srv/bot/models or /tmp/cache'); // 'not found in …/models or …/cache'
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:\\|~?\/)(?:[^\s/\\,;:()'"]+[/\\])*([^\s/\\,;:()'"]+)[/\\]?/g, (whole, last: string, at: number) => {
+    // A "/" inside a word (`and/or`, `Xenova/all-MiniLM`) is no path.
+    const before = at > 0 ? text[at - 1]! : ' ';
+    return /[\w.-]/.test(before) ? whole : `…/${last}`;
+  });
 }
 
 /**
@@ -205,11 +249,13 @@ export function duration(ms: number): string {
  * `/help`: what the bot does, command by command.
  *
  * @example
- * await interaction.reply({ embeds: [helpEmbed()], flags: MessageFlags.Ephemeral });
+ * await interaction.reply({ embeds: [helpEmbed(client.user.username)], flags: MessageFlags.Ephemeral });
  */
-export function helpEmbed(): APIEmbed {
+export function helpEmbed(name = 'citebot'): APIEmbed {
+  // Inside inline code nothing renders (so no escaping) except a backtick, which would end it.
+  const me = name.replace(/`/g, '');
   return {
-    title: 'citebot',
+    title: clip(safeText(name), LIMITS.title),
     color: COLOR.source,
     description: [
       'I answer questions by quoting the documents I was given, word for word, with where each quote comes from. I never write an answer myself; when the documents say nothing about it, I tell you so.',
@@ -219,7 +265,7 @@ export function helpEmbed(): APIEmbed {
       '**/source** `file` `paragraph` — a paragraph with the ones around it.',
       '**Find sources** (message menu → Apps) — passages about a message.',
       '**/stats** — what is indexed. **/reindex** — re-read the documents (Manage Server only).',
-      'You can also mention me: `@citebot your question`.',
+      `You can also mention me: \`@${me} your question\`. In a thread, a follow-up like \`@${me} and what about the deadline?\` is searched with the thread's earlier questions.`,
     ].join('\n'),
   };
 }
@@ -237,14 +283,14 @@ function fitBlocks(blocks: Block[], max: number, quoteCap = Infinity): { text: s
   while (kept.length > 1 && room() < MIN_QUOTE * kept.length) kept = kept.slice(0, -1);
   let left = room();
   const budgets = new Array<number>(kept.length).fill(0);
-  const wants = kept.map((b) => Math.min(quoteCap, formatQuote(b.text, b.highlights, Infinity).length));
+  const wants = kept.map((b) => Math.min(quoteCap, formatQuote(b.text, b.highlights, Infinity, b.escape).length));
   const order = wants.map((_, i) => i).sort((x, y) => wants[x]! - wants[y]!);
   order.forEach((i, rank) => {
     const share = Math.floor(left / (order.length - rank));
     budgets[i] = Math.max(0, Math.min(wants[i]!, share));
     left -= budgets[i]!;
   });
-  const parts = kept.map((b, i) => [b.head, formatQuote(b.text, b.highlights, budgets[i]!), b.tail].filter((x) => x !== undefined).join('\n'));
+  const parts = kept.map((b, i) => [b.head, formatQuote(b.text, b.highlights, budgets[i]!, b.escape), b.tail].filter((x) => x !== undefined).join('\n'));
   return { text: clip(parts.join(sep), max), shown: kept.length };
 }
 

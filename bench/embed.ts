@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_DIR } from '../src/config.js';
 import { DEFAULT_MAX_TOKENS, loadEmbedder, type EmbedderOptions } from '../src/embed/embed.js';
-import { startEmbedderThread } from '../src/embed/embed-child.js';
+import { startEmbedderProcess } from '../src/embed/embed-child.js';
 import type { Embedder } from '../src/types.js';
 import { writeTinyModel } from '../test/fixtures/tiny-model.mjs';
 import { pipelineEmbed } from './pipeline.js';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       rows.push({ name: `citebot embedder, threads ${threads}, batch ${batchSize}`, seconds: run.seconds });
     }
   }
-  const child = await embedderRun(await startEmbedderThread(base), texts);
+  const child = await embedderRun(await startEmbedderProcess(base), texts);
   rows.push({ name: 'citebot embedder in its child process, threads 1, batch 32', seconds: child.seconds });
 
   const width = Math.max(...rows.map((r) => r.name.length));

@@ -9,7 +9,7 @@
  */
 import { LocalIndex } from 'vectra';
 import { PROJECT_DIR } from '../src/config.js';
-import { startEmbedderThread } from '../src/embed/embed-child.js';
+import { startEmbedderProcess } from '../src/embed/embed-child.js';
 import { Library } from '../src/library/library.js';
 import { openIndex } from '../src/index/store.js';
 import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
@@ -99,7 +99,7 @@ async function timeQueries(count: number, run: (i: number) => Promise<unknown>, 
 /** `Library.reindex()` with the model in its child process, as the bot runs it. */
 async function ingest(task: Extract<ChildTask, { kind: 'ingest' }>): Promise<IngestResult> {
   const { model, modelsDir, batchSize } = task.spec;
-  const embedder = await startEmbedderThread({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads: 1, batchSize });
+  const embedder = await startEmbedderProcess({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads: 1, batchSize });
   let phase = 'start';
   const onProgress = (done: number, total: number, name: string): void => {
     phase = `${name} ${done}/${total}`;

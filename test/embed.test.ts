@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { loadEmbedder, openEmbedder, type DownloadProgress, type EmbedderOptions } from '../src/embed/embed.js';
-import { startEmbedderThread } from '../src/embed/embed-child.js';
+import { startEmbedderProcess } from '../src/embed/embed-child.js';
 import { CitebotError } from '../src/errors.js';
 import type { Embedder } from '../src/types.js';
 import { writeTinyModel } from './fixtures/tiny-model.mjs';
@@ -73,7 +73,7 @@ const PASSAGES = [
 
 describe.each([
   ['in this thread', loadEmbedder],
-  ['in a child process', (o: EmbedderOptions) => startEmbedderThread(o)],
+  ['in a child process', (o: EmbedderOptions) => startEmbedderProcess(o)],
 ])('the tiny model loaded %s through transformers.js and onnxruntime', (_where, load) => {
   let embedder: Embedder;
 
@@ -171,14 +171,14 @@ describe('openEmbedder', () => {
     parseConfig({ MODEL_CACHE_DIR: path.join(work, 'empty-cache'), ALLOW_MODEL_DOWNLOAD: 'false', ...env });
 
   it.each([false, true])('returns the model from MODELS_DIR without a warning (thread: %s)', async (thread) => {
-    const { embedder, keywordReason } = await openEmbedder(config({ MODELS_DIR: modelsDir, EMBEDDING_MODEL: MODEL }), { thread });
+    const { embedder, keywordReason } = await openEmbedder(config({ MODELS_DIR: modelsDir, EMBEDDING_MODEL: MODEL }), { childProcess: thread });
     await embedder?.close?.();
     expect(embedder?.dim).toBe(DIM);
     expect(keywordReason).toBeNull();
   });
 
   it.each([false, true])('falls back to keyword mode and says why in one line (thread: %s)', async (thread) => {
-    const { embedder, keywordReason } = await openEmbedder(config({ MODELS_DIR: path.join(work, 'nothing-here') }), { thread });
+    const { embedder, keywordReason } = await openEmbedder(config({ MODELS_DIR: path.join(work, 'nothing-here') }), { childProcess: thread });
     expect(embedder).toBeNull();
     expect(keywordReason).not.toContain('\n');
     expect(keywordReason).toMatch(
@@ -214,7 +214,7 @@ describe('downloading a model', () => {
 
   it.each([
     ['in this thread', loadEmbedder],
-    ['in a child process', (o: EmbedderOptions) => startEmbedderThread(o)],
+    ['in a child process', (o: EmbedderOptions) => startEmbedderProcess(o)],
   ])('downloads into the cache with progress, then loads from it offline (%s)', async (_where, load) => {
     const hub = await fakeHub(serveModel);
     const cacheDir = await mkdtemp(path.join(work, 'download-'));
@@ -270,14 +270,14 @@ describe('the embedding process', () => {
     ['throws', 'throw', /^The embedding process stopped \(it exited with code 1: Error: simulated crash in the embedding process\)\.$/],
     ['crashes natively', 'abort', /^The embedding process stopped \(it was killed by SIGABRT\)\.$/],
   ])('rejects pending and later calls with a CitebotError when it %s', async (_case, model, message) => {
-    const embedder = await startEmbedderThread(options({ model }), crashingWorker);
+    const embedder = await startEmbedderProcess(options({ model }), crashingWorker);
     await expect(embedder.embed(['a question'])).rejects.toThrow(message);
     await expect(embedder.embed(['another'])).rejects.toBeInstanceOf(CitebotError);
     await embedder.close?.();
   });
 
   it('rejects calls still pending when it is closed, and every call after', async () => {
-    const embedder = await startEmbedderThread(options());
+    const embedder = await startEmbedderProcess(options());
     const pending = embedder.embed(Array.from({ length: 200 }, (_, i) => `passage number ${i} about peace talks`));
     const rejected = expect(pending).rejects.toThrow('The embedder was closed.');
     await embedder.close?.();
@@ -294,7 +294,7 @@ describe('the embedding process', () => {
   it('passes a load failure through as the same CitebotError as in this process', async () => {
     const missing = options({ model: 'nobody/nothing' });
     const failure = (loading: Promise<Embedder>): Promise<unknown> => loading.then(() => null, (e: unknown) => e);
-    const [inThread, inChild] = [await failure(loadEmbedder(missing)), await failure(startEmbedderThread(missing))];
+    const [inThread, inChild] = [await failure(loadEmbedder(missing)), await failure(startEmbedderProcess(missing))];
     expect(inChild).toBeInstanceOf(CitebotError);
     expect(inChild).toMatchObject({ message: (inThread as CitebotError).message, hint: (inThread as CitebotError).hint });
   });

@@ -41,9 +41,11 @@ describe('KeywordIndex', () => {
     expect(rows).toContain(2);
   });
 
-  it('rarer terms weigh more', () => {
-    expect(index.idf('riyadh')).toBeGreaterThan(index.idf('talk'));
-    expect(index.idf('nowher')).toBeGreaterThan(index.idf('riyadh'));
+  it('rarer terms weigh more, and a term no passage has weighs most', () => {
+    const idf = Object.fromEntries(index.query('Riyadh talks nowhere').terms.map((t) => [t.term, t.idf]));
+    expect(Object.keys(idf)).toEqual(['riyadh', 'talk', 'nowher']);
+    expect(idf.riyadh).toBeGreaterThan(idf.talk!);
+    expect(idf.nowher).toBeGreaterThan(idf.riyadh!);
     expect(index.documents).toBe(5);
   });
 

@@ -31,7 +31,7 @@ describe('Retriever on the seed article (keyword mode)', () => {
     ['What did Rubio call the first step of a long journey?', 6, 'first step of a long and difficult journey'],
     ['Which court indicted Putin?', 18, 'International Criminal Court'],
   ])('%s → paragraph %i first, its answer highlighted', async (q, paragraph, phrase) => {
-    const answer = await retriever.ask(q);
+    const answer = await retriever.ask(q, { topK: 3 });
     expect(answer).toMatchObject({ question: q, answered: true, mode: 'keyword' });
     const [first] = answer.results;
     expect(first?.passage.paragraph).toBe(paragraph);
@@ -49,13 +49,13 @@ describe('Retriever on the seed article (keyword mode)', () => {
   });
 
   it('abstains on an off-topic question', async () => {
-    const answer = await retriever.ask('How do I bake a chocolate cake?');
+    const answer = await retriever.ask('How do I bake a chocolate cake?', { topK: 3 });
     expect(answer.answered).toBe(false);
     expect(answer.confidence).toBeLessThan(0.4);
   });
 
   it('a question of stop words only finds nothing', async () => {
-    expect(await retriever.ask('What is it?')).toMatchObject({ answered: false, confidence: 0, results: [] });
+    expect(await retriever.ask('What is it?', { topK: 3 })).toMatchObject({ answered: false, confidence: 0, results: [] });
   });
 });
 
@@ -112,7 +112,7 @@ describe('Retriever with vectors (semantic+keyword)', () => {
     const vectors = await embedder.embed(passages.map((p) => p.text));
     embedder.calls.length = 0;
     const retriever = new Retriever(memoryIndex(passages, vectors, 32, embedder.model), embedder, { answerThreshold: 0.4 });
-    const answer = await retriever.ask('Why do cats purr?');
+    const answer = await retriever.ask('Why do cats purr?', { topK: 3 });
     expect(answer.mode).toBe('semantic+keyword');
     expect(answer.results[0]?.passage.id).toBe('a.txt#1');
     expect(answer.results.map((h) => h.passage.id)).not.toContain('a.txt#3');
@@ -124,7 +124,7 @@ describe('Retriever with vectors (semantic+keyword)', () => {
     const embedder = fakeEmbedder(32);
     const vectors = await embedder.embed(passages.map((p) => p.text));
     const retriever = new Retriever(memoryIndex(passages, vectors, 32, embedder.model), embedder, { answerThreshold: 0.4 });
-    const answer = await retriever.ask('How are zeppelins steered?');
+    const answer = await retriever.ask('How are zeppelins steered?', { topK: 3 });
     expect(answer.results.length).toBeGreaterThan(0);
     expect(answer).toMatchObject({ mode: 'semantic+keyword', answered: false });
     expect(answer.confidence).toBeLessThan(0.4);

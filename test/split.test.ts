@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadDocument } from '../src/documents/load.js';
+import { loadDocuments } from '../src/documents/load.js';
 import { sentenceSpans } from '../src/text/sentences.js';
 import { DEFAULT_MAX_CHARS, isOneParagraphPerLine, splitDocument } from '../src/documents/split.js';
 import type { LoadedDocument, Passage } from '../src/types.js';
@@ -13,9 +13,10 @@ const SEED = '000_23d5e4e5b37788fb.txt';
 
 async function fixture(dir: string, file: string): Promise<LoadedDocument> {
   const warnings: string[] = [];
-  const doc = await loadDocument(path.join(dir, file), dir, (line) => warnings.push(line));
+  const doc = (await loadDocuments(dir, (line) => warnings.push(line))).find((d) => d.file === file);
   expect(warnings).toEqual([]);
-  return doc!;
+  if (!doc) throw new Error(`no fixture ${file} in ${dir}`);
+  return doc;
 }
 
 function textDoc(text: string, kind: LoadedDocument['kind'] = 'text'): LoadedDocument {

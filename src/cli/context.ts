@@ -47,7 +47,7 @@ export interface Session {
 
 export interface SessionOptions {
   /** Run the model in a child process (the bot). */
-  thread?: boolean;
+  childProcess?: boolean;
   verbose?: boolean;
 }
 
@@ -81,7 +81,7 @@ async function startSession(config: Config, io: Io, options: SessionOptions): Pr
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     bar?.update(mb(p.loaded), p.total === null ? mb(p.loaded) : mb(p.total), `downloading ${p.file} (MB)`);
   };
-  const { embedder, keywordReason } = await openEmbedder(config, { thread: options.thread ?? false, onProgress });
+  const { embedder, keywordReason } = await openEmbedder(config, { childProcess: options.childProcess ?? false, onProgress });
   bar?.done();
   if (keywordReason) warn(keywordReason);
   return { config, embedder, keywordReason, warn, verbose: options.verbose ?? false };

@@ -16,7 +16,7 @@ export const serveCommand = {
     if (flags.watch) config.watch = true;
     requireDiscord(config, ['token']);
     // The embedding child process keeps inference off the event loop that carries Discord's heartbeats.
-    return withSession(config, io, { thread: true }, async (session) => {
+    return withSession(config, io, { childProcess: true }, async (session) => {
       const library = await librarySession(session, io);
       const bot = await startBot(config, library, consoleLog(io));
       const watcher = config.watch ? library.watch(session.warn) : null;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, realpath } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -19,7 +19,7 @@ import { docsFolderError, linkReason, openDocsRoot, walkFolder, type DocsRoot, t
 import type { LoadedDocument, WarningSink } from '../types.js';
 
 /** File extensions citebot reads, and what they are; each may also come gzip-compressed (`.txt.gz`). */
-export const DOCUMENT_KINDS: Readonly<Record<string, LoadedDocument['kind']>> = {
+const DOCUMENT_KINDS: Readonly<Record<string, LoadedDocument['kind']>> = {
   '.txt': 'text',
   '.md': 'markdown',
   '.markdown': 'markdown',
@@ -98,30 +98,6 @@ export interface ReadOptions {
  * every internal reader's signature as it is; only `skip` looks for it.
  */
 type LoadSink = WarningSink & { onSkip?: ((skipped: SkippedPath) => void) | undefined };
-
-/**
- * Reads one document (for re-indexing a changed file). Returns null, after one
- * warning line, when the file isn't a readable document inside `docsDir`.
- *
- * @example
- * const doc = await loadDocument('/srv/docs/guide.md', '/srv/docs', warn);
- * if (doc) console.log(doc.file); // 'guide.md'
- */
-export async function loadDocument(absPath: string, docsDir: string, warn: WarningSink): Promise<LoadedDocument | null> {
-  const root = await openDocsRoot(docsDir);
-  const file = path.relative(root.dir, path.resolve(absPath)).split(path.sep).join('/');
-  if (file === '' || file === '..' || file.startsWith('../') || path.isAbsolute(file)) {
-    warn(`Skipped ${absPath}: it is outside the docs folder ${root.dir}.`);
-    return null;
-  }
-  const hidden = file.split('/').some((part) => part.startsWith('.'));
-  if (hidden) return skip(warn, file, 'hidden file or folder');
-  // One realpath of the parent: a link anywhere on the way is judged like the walk judges links.
-  const absFile = path.join(root.dir, ...file.split('/'));
-  const parent = await realpath(path.dirname(absFile)).catch(() => null);
-  if (parent !== path.dirname(path.join(root.real, ...file.split('/')))) return skip(warn, file, await linkReason(root, file));
-  return readDocument(root, { file, absPath: absFile, size: 0, mtimeMs: 0 }, warn);
-}
 
 /**
  * Throws the same CitebotError `loadDocuments` would when the docs folder is

@@ -4,14 +4,14 @@
  */
 import { isCitebotError } from '../errors.js';
 import { loadEmbedder } from './embed.js';
-import type { ParentMessage, WorkerError, WorkerMessage } from './embed-child.js';
+import type { ParentMessage, ChildError, ChildMessage } from './embed-child.js';
 import type { Embedder } from '../types.js';
 
-function send(message: WorkerMessage): void {
+function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-function toWorkerError(err: unknown): WorkerError {
+function toChildError(err: unknown): ChildError {
   if (isCitebotError(err)) return { message: err.message, ...(err.hint ? { hint: err.hint } : {}), citebot: true };
   if (err instanceof Error) return { message: err.message, citebot: false, ...(err.stack ? { stack: err.stack } : {}) };
   return { message: String(err), citebot: false };
@@ -24,7 +24,7 @@ async function load(message: Extract<ParentMessage, { type: 'load' }>): Promise<
       ...(message.reportProgress ? { onProgress: (progress) => send({ type: 'progress', progress }) } : {}),
     });
   } catch (err) {
-    send({ type: 'failed', error: toWorkerError(err) });
+    send({ type: 'failed', error: toChildError(err) });
     return null;
   }
 }
@@ -33,7 +33,7 @@ async function embed(embedder: Embedder, { id, texts }: Extract<ParentMessage, {
   try {
     send({ type: 'result', id, vectors: await embedder.embed(texts) });
   } catch (err) {
-    send({ type: 'error', id, error: toWorkerError(err) });
+    send({ type: 'error', id, error: toChildError(err) });
   }
 }
 

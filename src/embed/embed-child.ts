@@ -17,10 +17,10 @@ import type { DownloadProgress } from './model-files.js';
 import type { Embedder } from '../types.js';
 
 /** The child's entry: a `.mjs` shim that registers tsx, then loads child-entry.ts. */
-const WORKER_SCRIPT = fileURLToPath(new URL('./child-entry.mjs', import.meta.url));
+const CHILD_SCRIPT = fileURLToPath(new URL('./child-entry.mjs', import.meta.url));
 
 /** An error that crossed the process boundary. */
-export interface WorkerError {
+export interface ChildError {
   message: string;
   hint?: string;
   /** True for a CitebotError (the user can fix it); false for a bug, whose stack comes along. */
@@ -34,12 +34,12 @@ export type ParentMessage =
   | { type: 'embed'; id: number; texts: string[] };
 
 /** Child → parent. */
-export type WorkerMessage =
+export type ChildMessage =
   | { type: 'progress'; progress: DownloadProgress }
   | { type: 'ready'; model: string; dim: number }
-  | { type: 'failed'; error: WorkerError }
+  | { type: 'failed'; error: ChildError }
   | { type: 'result'; id: number; vectors: Float32Array }
-  | { type: 'error'; id: number; error: WorkerError };
+  | { type: 'error'; id: number; error: ChildError };
 
 /**
  * Loads the model in a child process; resolves once it is ready. Same options,
@@ -47,21 +47,21 @@ export type WorkerMessage =
  * while calls are pending, exits when the parent does, and `close()` ends it.
  *
  * @example
- * const embedder = await startEmbedderThread(embedderOptions(config));
+ * const embedder = await startEmbedderProcess(embedderOptions(config));
  * const vectors = await embedder.embed(passages.map((p) => p.text)); // event loop stays free
  * await embedder.close();
  */
-export async function startEmbedderThread(options: EmbedderOptions, script: string = WORKER_SCRIPT): Promise<Embedder> {
+export async function startEmbedderProcess(options: EmbedderOptions, script: string = CHILD_SCRIPT): Promise<Embedder> {
   const { onProgress, ...rest } = options;
   // 'advanced' serialization carries Float32Arrays as binary, not as JSON number lists.
   const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const stderr = tailOf(child);
   send(child, { type: 'load', options: rest, reportProgress: onProgress !== undefined });
   return new Promise<Embedder>((resolve, reject) => {
-    const onMessage = (message: WorkerMessage): void => {
+    const onMessage = (message: ChildMessage): void => {
       if (message.type === 'progress') onProgress?.(message.progress);
       else if (message.type === 'ready') settle(() => resolve(new ProcessEmbedder(child, stderr, message.model, message.dim)));
-      else if (message.type === 'failed') settle(() => reject(fromWorker(message.error)), true);
+      else if (message.type === 'failed') settle(() => reject(fromChild(message.error)), true);
     };
     const onError = (err: Error): void => settle(() => reject(stopped(`it could not start: ${err.message}`)), true);
     const onExit = (code: number | null, signal: string | null): void =>
@@ -76,7 +76,7 @@ export async function startEmbedderThread(options: EmbedderOptions, script: stri
 }
 
 /** Rebuilds an error the child sent: CitebotErrors stay CitebotErrors, bugs keep their stack. */
-function fromWorker(error: WorkerError): Error {
+function fromChild(error: ChildError): Error {
   if (error.citebot) return new CitebotError(error.message, error.hint === undefined ? {} : { hint: error.hint });
   const bug = new Error(error.message);
   if (error.stack) bug.stack = error.stack;
@@ -133,7 +133,7 @@ class ProcessEmbedder implements Embedder {
     readonly model: string,
     readonly dim: number,
   ) {
-    child.on('message', (message: WorkerMessage) => this.receive(message));
+    child.on('message', (message: ChildMessage) => this.receive(message));
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         this.stop(stopped(exitReason(code, signal, stderr)));
@@ -174,13 +174,13 @@ class ProcessEmbedder implements Embedder {
     }
   }
 
-  private receive(message: WorkerMessage): void {
+  private receive(message: ChildMessage): void {
     if (message.type !== 'result' && message.type !== 'error') return;
     const call = this.pending.get(message.id);
     if (!call) return;
     this.settled(message.id);
     if (message.type === 'result') call.resolve(message.vectors);
-    else call.reject(fromWorker(message.error));
+    else call.reject(fromChild(message.error));
   }
 
   private settled(id: number): void {

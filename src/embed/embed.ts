@@ -13,7 +13,7 @@ import { embedderOptions, type EmbedderOptions } from './embedder-options.js';
 import { locateModel, type DownloadProgress, type ModelFolder } from './model-files.js';
 import { meanPoolInto } from './pooling.js';
 import type { Embedder } from '../types.js';
-import { startEmbedderThread } from './embed-child.js';
+import { startEmbedderProcess } from './embed-child.js';
 
 // The shapes loadEmbedder and openEmbedder take, declared where they are made.
 export type { DownloadProgress } from './model-files.js';
@@ -52,20 +52,20 @@ export type EmbedderChoice = { embedder: Embedder; keywordReason: null } | { emb
 /**
  * What the shells call: the embedder, or null for keyword mode with the reason,
  * one line saying why and how to get semantic mode, for the shell to show.
- * `thread: true` runs the model in a child process (for the bot, whose
+ * `childProcess: true` runs the model in a child process (for the bot, whose
  * heartbeats must not wait; see embed-child.ts).
  *
  * @example
- * const { embedder, keywordReason } = await openEmbedder(config, { thread: true });
+ * const { embedder, keywordReason } = await openEmbedder(config, { childProcess: true });
  * if (keywordReason) console.warn(keywordReason); // 'Keyword mode: embedding model … is not available (…). For semantic mode, …'
  */
 export async function openEmbedder(
   config: Config,
-  opts: { thread?: boolean; onProgress?: (progress: DownloadProgress) => void } = {},
+  opts: { childProcess?: boolean; onProgress?: (progress: DownloadProgress) => void } = {},
 ): Promise<EmbedderChoice> {
   const options = embedderOptions(config, opts.onProgress);
   try {
-    const embedder = opts.thread ? await startEmbedderThread(options) : await loadEmbedder(options);
+    const embedder = opts.childProcess ? await startEmbedderProcess(options) : await loadEmbedder(options);
     return { embedder, keywordReason: null };
   } catch (err) {
     if (!isCitebotError(err)) throw err;

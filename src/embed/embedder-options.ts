@@ -1,6 +1,6 @@
 /**
  * What loading an embedder takes, in-process (`loadEmbedder`) or in a child
- * process (`startEmbedderThread`), and how a config turns into it.
+ * process (`startEmbedderProcess`), and how a config turns into it.
  *
  * @example
  * const embedder = await loadEmbedder(embedderOptions(loadConfig()));

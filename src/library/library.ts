@@ -32,7 +32,8 @@ export interface LibraryStats {
 }
 
 export interface LibraryApi {
-  ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** `topK` defaults to the library's (config TOP_K); `offset` to 0. */
+  ask(question: string, options?: Partial<AskOptions>): Promise<Answer>;
   /** Indexed files, relative to the docs folder, sorted. */
   files(): string[];
   /** The passages of one paragraph (several when it was split); [] when there is none. */
@@ -105,7 +106,7 @@ export class Library implements LibraryApi {
 
   constructor(private readonly options: LibraryOptions) {}
 
-  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+  async ask(question: string, options: Partial<AskOptions> = {}): Promise<Answer> {
     const { retriever } = this.current();
     return retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
   }

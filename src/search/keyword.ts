@@ -10,8 +10,8 @@
  * say "Secretary of State" over ones that say "state" and "secretary" apart.
  *
  * Building takes seconds at 50k passages (tokenising is most of it), so ingest
- * builds it once with `KeywordIndex.build` (in slices, letting the event loop
- * in), the store keeps its `toParts()` in the index generation, and loading
+ * builds it once with `KeywordIndex.buildParts` (in slices, letting the event
+ * loop in), the store keeps its `toParts()` in the index generation, and loading
  * restores it with `new KeywordIndex(parts)` in milliseconds.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -52,7 +52,7 @@ export interface KeywordQuery {
   phrases: Array<{ term: string; idf: number; id: number }>;
 }
 
-/** Longest stretch of building between two yields to the event loop in `KeywordIndex.build`. */
+/** Longest stretch of building between two yields to the event loop in `KeywordIndex.buildParts`. */
 const BUILD_SLICE_MS = 5;
 
 /**
@@ -97,19 +97,9 @@ export class KeywordIndex {
   }
 
   /**
-   * Builds the index without blocking: the work runs in slices of about 5 ms
-   * with the event loop let in between, so a bot re-indexing stays responsive.
-   *
-   * @example
-   * const index = await KeywordIndex.build(passages);
-   */
-  static async build(passages: readonly Passage[], options: Partial<KeywordOptions> = {}): Promise<KeywordIndex> {
-    return new KeywordIndex(await KeywordIndex.buildParts(passages, options));
-  }
-
-  /**
-   * Like `build`, but returns the parts alone (what the store writes), without
-   * making the index itself.
+   * Builds the parts of an index (what the store writes) without blocking: the
+   * work runs in slices of about 5 ms with the event loop let in between, so a
+   * bot re-indexing stays responsive.
    *
    * @example
    * const parts = await KeywordIndex.buildParts(passages); // → { options, documents, rows, terms, … }
@@ -135,12 +125,6 @@ export class KeywordIndex {
   toParts(): KeywordParts {
     const { options, documents, rows, terms, offsets, postingRows, weights } = this;
     return { options, documents, rows, terms, offsets, postingRows, weights };
-  }
-
-  /** Inverse document frequency; an unseen term gets the highest value. */
-  idf(term: string): number {
-    const id = this.termIds.get(term);
-    return this.idfOf(id === undefined ? 0 : this.df(id));
   }
 
   /**

@@ -20,9 +20,10 @@ import { builtWith, DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordQuery } f
 import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from '../types.js';
 import { topK, type Scored } from './vectors.js';
 
+/** Which ranked passages `ask` returns. The library fills in `topK` from config (TOP_K) when a shell leaves it out. */
 export interface AskOptions {
-  /** How many passages to return (default: the library's topK). */
-  topK?: number;
+  /** How many passages to return. */
+  topK: number;
   /** Skip this many ranked passages first (for "More results"). */
   offset?: number;
 }
@@ -45,7 +46,6 @@ export interface Ranking {
   features: AbstainFeatures | null;
 }
 
-const DEFAULT_TOP_K = 3;
 /** Candidates taken from each ranking before fusion and merging. */
 const MIN_DEPTH = 50;
 /**
@@ -88,10 +88,10 @@ export class Retriever {
   }
 
   /** Ranks passages for a question and decides whether the top one answers it. */
-  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
-    const topK = Math.max(0, options.topK ?? DEFAULT_TOP_K);
+  async ask(question: string, options: AskOptions): Promise<Answer> {
+    const count = Math.max(0, options.topK);
     const offset = Math.max(0, options.offset ?? 0);
-    const ranking = await this.rank(question, offset + topK);
+    const ranking = await this.rank(question, offset + count);
     const confidence = ranking.features === null ? 0 : answerConfidence(ranking.features);
     const weights = new Map([...ranking.query.terms, ...ranking.query.phrases].map((t) => [t.term, t.idf]));
     const results: Hit[] = ranking.hits.slice(offset).map(({ row, score }) => {

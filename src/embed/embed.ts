@@ -24,7 +24,7 @@ export const DEFAULT_MAX_TOKENS = 256;
 
 /**
  * Loads the model in this thread. Inference then blocks the event loop while a
- * batch runs; a server should prefer `startEmbedderThread`.
+ * batch runs; a server should prefer `startEmbedderProcess`.
  * Throws a CitebotError saying why when the model can't be had or run.
  *
  * @example

@@ -6,6 +6,7 @@
  * const config = loadConfig();            // reads .env and process.env
  * const test = loadConfig({ TOP_K: '5' }); // pure: reads only the object given
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
@@ -46,6 +47,8 @@ export interface Config {
   feedbackFile: string;
   /** Re-index changed files while serving. */
   watch: boolean;
+  /** Where the terminal prompt keeps earlier questions. */
+  historyFile: string;
   debug: boolean;
 }
 
@@ -108,6 +111,7 @@ export function parseConfig(env: Env): Config {
     autoReplyChannelIds: read.snowflakeList('AUTO_REPLY_CHANNEL_IDS'),
     feedbackFile: read.dir('FEEDBACK_FILE', 'data/feedback.jsonl'),
     watch: read.bool('WATCH', false),
+    historyFile: read.optionalDir('HISTORY_FILE') ?? path.join(os.homedir(), '.citebot_history'),
     debug: debugRequested(env),
   };
 }
@@ -120,6 +124,24 @@ export function parseConfig(env: Env): Config {
  */
 export function debugRequested(env: Env = process.env): boolean {
   return /^(1|true|yes|on)$/i.test(env.DEBUG?.trim() ?? '');
+}
+
+/**
+ * Whether to style terminal output: `NO_COLOR` (any value) turns it off,
+ * `FORCE_COLOR` turns it on even when piped (`FORCE_COLOR=0` off), else only
+ * on a terminal. FORCE_COLOR wins over NO_COLOR, as in Node itself. Readable
+ * before the rest of the config, like DEBUG.
+ *
+ * @example
+ * colorWanted(process.stdout.isTTY);             // true at a terminal
+ * colorWanted(false, { FORCE_COLOR: '1' });      // true
+ * colorWanted(true, { NO_COLOR: '1' });          // false
+ */
+export function colorWanted(isTerminal: boolean | undefined, env: Env = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !/^(0|false)$/i.test(force.trim());
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(isTerminal);
 }
 
 /**

@@ -11,17 +11,22 @@ export class CitebotError extends Error {
   readonly hint: string | undefined;
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number;
+  /** Lines shown under the one-line error, such as a command's usage; the CLI only. */
+  readonly usage: string | undefined;
 
-  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown; usage?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CitebotError';
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.usage = options.usage;
   }
 
   /** The message and hint as the single line a user sees. */
   get userMessage(): string {
-    return this.hint ? `${this.message} ${this.hint}` : this.message;
+    if (!this.hint) return this.message;
+    // A message ending in a path or name still reads as a sentence before the hint.
+    return `${this.message}${/[.!?:)]$/.test(this.message) ? '' : '.'} ${this.hint}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAnswerText, NOT_FOUND, sourceLabel, terminalSafe, toJson } from '../src/cli/format.js';
+import { formatAnswerText, NEXT_STEP, NOT_FOUND, sourceLabel, terminalSafe, toJson, UNSURE } from '../src/cli/format.js';
 import { markSpans } from '../src/text/spans.js';
 import type { Answer, Hit, Passage } from '../src/types.js';
 
@@ -19,7 +19,7 @@ const hit: Hit = { passage: passage('First sentence. Second one.'), score: 1.234
 describe('toJson', () => {
   it('keeps the contract keys and the verbatim text', () => {
     expect(toJson(answer(true, [hit]))).toEqual({
-      question: 'Q?', answered: true, mode: 'keyword', confidence: 0.8765,
+      question: 'Q?', answered: true, verdict: 'answered', mode: 'keyword', confidence: 0.8765,
       results: [{ source: 'a.txt', paragraph: 2, lines: [3, 4], score: 1.2346, text: 'First sentence. Second one.' }],
     });
   });
@@ -54,11 +54,25 @@ describe('markSpans', () => {
 describe('formatAnswerText', () => {
   it('quotes the passage with its source and score, the highlight marked', () => {
     const text = formatAnswerText(answer(true, [hit]), (s) => `**${s}**`);
-    expect(text).toBe('1. a.txt › ¶2 · lines 3–4  score 1.235\n  > First sentence. **Second one.**\n');
+    expect(text).toBe('Answered (confidence 88%):\n\n1. a.txt › ¶2 · lines 3–4  score 1.235\n  > First sentence. **Second one.**\n');
   });
 
-  it('says plainly when nothing answers, quoting nothing', () => {
-    expect(formatAnswerText(answer(false, [hit]))).toBe(`${NOT_FOUND}\n`);
+  it('says plainly when nothing answers, quoting nothing, and suggests a next step', () => {
+    expect(formatAnswerText(answer(false, [hit]))).toBe(`${NOT_FOUND}\n${NEXT_STEP}\n`);
+    expect(NEXT_STEP).toMatch(/rephras.*citebot ask/);
+  });
+
+  it('when unsure, says so and shows at most the 2 closest passages', () => {
+    const hits = [1, 2, 3].map((n): Hit => ({ passage: passage(`Closest number ${n}.`, { paragraph: n }), score: 1 / n, highlights: [] }));
+    const unsure: Answer = { ...answer(false, hits), verdict: 'unsure', confidence: 0.3 };
+    const text = formatAnswerText(unsure);
+    expect(text.split('\n')[0]).toBe("I couldn't find a passage that clearly answers that. These are the closest:");
+    expect(text.split('\n')[0]).toBe(UNSURE);
+    expect(text).toContain('> Closest number 1.');
+    expect(text).toContain('> Closest number 2.');
+    expect(text).not.toContain('Closest number 3');
+    expect(toJson(unsure)).toMatchObject({ answered: false, verdict: 'unsure' });
+    expect(toJson(unsure).results.map((r) => r.paragraph)).toEqual([1, 2]);
   });
 
   it('cannot be used to send escape codes to the terminal', () => {

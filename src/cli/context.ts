@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
+import { CitebotError } from '../errors.js';
 import { checkDocsDir } from '../documents/load.js';
 import { openEmbedder, type DownloadProgress } from '../embed/embed.js';
 import { openLibrary, type Library, type IngestSummary } from '../library/library.js';
@@ -112,6 +113,20 @@ export async function librarySession(session: Session, io: Io): Promise<Library>
   });
   bar?.done();
   return library;
+}
+
+/**
+ * Stops with a clear line when the docs folder holds no documents: "nothing
+ * answers that" would blame the question for what is the folder's fault.
+ *
+ * @example
+ * requireDocuments(library, config.docsDir); // throws 'Docs folder is empty: /srv/docs. …' when it is
+ */
+export function requireDocuments(library: Library, docsDir: string): void {
+  if (library.stats().documents > 0) return;
+  throw new CitebotError(`Docs folder is empty: ${docsDir} (no .txt, .md, .html or .pdf files, plain or .gz).`, {
+    hint: 'Add documents to it, or pass --docs DIR.',
+  });
 }
 
 /**

@@ -22,14 +22,17 @@ export interface JsonResult {
 export interface JsonAnswer {
   question: string;
   answered: boolean;
+  /** `answered`, `unsure` (results are the closest, at most 2) or `none` (no results). */
+  verdict: Answer['verdict'];
   mode: Answer['mode'];
   confidence: number;
   results: JsonResult[];
 }
 
 /**
- * The `--json` shape of an answer. An unanswered question carries no results,
- * so nothing unrelated is ever presented as an answer.
+ * The `--json` shape of an answer. A question nothing answers carries no
+ * results, and an unsure one at most the 2 closest, so nothing unrelated is
+ * ever presented as an answer.
  *
  * @example
  * console.log(JSON.stringify(toJson(answer)));
@@ -38,10 +41,18 @@ export function toJson(answer: Answer): JsonAnswer {
   return {
     question: answer.question,
     answered: answer.answered,
+    verdict: answer.verdict,
     mode: answer.mode,
     confidence: round(answer.confidence),
-    results: answer.answered ? answer.results.map(toJsonResult) : [],
+    results: shownResults(answer).map(toJsonResult),
   };
+}
+
+/** The hits a verdict may show: all when answered, the closest 2 when unsure, none otherwise. */
+function shownResults(answer: Answer): Hit[] {
+  if (answer.verdict === 'answered' && answer.answered) return answer.results;
+  if (answer.verdict === 'unsure') return answer.results.slice(0, MAX_UNSURE);
+  return [];
 }
 
 function toJsonResult(hit: Hit): JsonResult {
@@ -68,17 +79,26 @@ export function sourceLabel(passage: Passage): string {
 }
 
 export const NOT_FOUND = 'Nothing in the documents answers that question.';
+/** What to do after NOT_FOUND: the question may use other words than the documents. */
+export const NEXT_STEP = 'Try rephrasing it with the words the documents would use, or citebot ask with other words.';
+export const UNSURE = "I couldn't find a passage that clearly answers that. These are the closest:";
+/** An unsure answer shows this many of the closest passages, no more: they are not answers. */
+const MAX_UNSURE = 2;
 
 /**
- * The terminal form of an answer: each passage quoted with its source and score,
- * the best-matching sentences passed through `bold`.
+ * The terminal form of an answer: the verdict in words, then each passage it
+ * may show quoted with its source and score, the best-matching sentences
+ * passed through `bold`. Nothing near: no quotes, and a next step.
  *
  * @example
  * process.stdout.write(formatAnswerText(answer, (s) => `\x1b[1m${s}\x1b[22m`));
+ * // 'Answered (confidence 88%):\n\n1. guide.md › ¶3 · lines 5–7  score 7.162\n  > …'
  */
 export function formatAnswerText(answer: Answer, bold: (s: string) => string = (s) => s): string {
-  if (!answer.answered || answer.results.length === 0) return `${NOT_FOUND}\n`;
-  return answer.results.map((hit, i) => formatHit(hit, i + 1, bold)).join('\n');
+  const hits = shownResults(answer);
+  if (hits.length === 0) return `${NOT_FOUND}\n${NEXT_STEP}\n`;
+  const heading = answer.verdict === 'unsure' ? UNSURE : `Answered (confidence ${Math.round(answer.confidence * 100)}%):`;
+  return `${heading}\n\n${hits.map((hit, i) => formatHit(hit, i + 1, bold)).join('\n')}`;
 }
 
 /**

@@ -8,13 +8,15 @@
  * await run(['ask', 'Who?'], io);
  */
 
+import { colorWanted } from '../config.js';
+
 /** A command's output streams. */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   /** True when stderr is a terminal: progress bars go there. */
   interactive: boolean;
-  /** True when stdout is a terminal: highlights are printed in bold. */
+  /** Highlights are printed in bold: stdout is a terminal, or FORCE_COLOR says so (NO_COLOR says not). */
   color: boolean;
 }
 
@@ -22,5 +24,5 @@ export const processIo: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   interactive: Boolean(process.stderr.isTTY),
-  color: Boolean(process.stdout.isTTY),
+  color: colorWanted(process.stdout.isTTY),
 };

@@ -2,8 +2,10 @@
  * The `citebot` command line: a table of sub-commands, one parser and one error
  * report. `src/main.ts` runs it and holds the only `process.exit`.
  */
-import { parseArgs } from 'node:util';
-import { debugRequested } from '../config.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { debugRequested, PROJECT_DIR } from '../config.js';
 import { CitebotError, isCitebotError } from '../errors.js';
 import { askCommand } from './ask.js';
 import { deployCommand } from './deploy.js';
@@ -13,6 +15,7 @@ import { serveCommand } from './serve.js';
 import { startCommand } from './start.js';
 import { processIo, type Io } from './io.js';
 import type { CliCommand } from './command.js';
+import { closest } from './suggest.js';
 
 const commands: Record<string, CliCommand> = {
   ingest: ingestCommand,
@@ -40,8 +43,12 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     io.out(usage());
     return name === undefined ? 1 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`citebot ${version()}\n`);
+    return 0;
+  }
   const command = commands[name];
-  if (!command) throw new CitebotError(`Unknown command "${name}".`, { hint: 'Run citebot help for the list.' });
+  if (!command) throw unknownCommand(name);
   const { values, positionals } = parseCommandLine(command, rest);
   if (values.help) {
     io.out(`Usage: ${command.usage}\n${command.summary}\n`);
@@ -50,18 +57,63 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   return command.run(values, positionals, io);
 }
 
+function unknownCommand(name: string): CitebotError {
+  const known = [...Object.keys(commands), 'help', 'version'];
+  const guess = closest(name.replace(/^-+/, ''), known);
+  const shown = name.startsWith('-') ? `option ${name}` : `command "${name}"`;
+  return new CitebotError(`Unknown ${shown}.${guess ? ` Did you mean "${guess}"?` : ''}`, { usage: usage().trimEnd() });
+}
+
+/** The package's version, from package.json (one level above src/ and dist/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_DIR, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/**
+ * parseArgs, with errors a person can act on: a mistyped flag gets "did you
+ * mean", a missing value says which flag needs one, and the usage follows on
+ * its own lines. (parseArgs' own words name internals and leave a quote open.)
+ */
 function parseCommandLine(command: CliCommand, args: string[]) {
+  const options = { ...command.options, help: { type: 'boolean', short: 'h' } } as const;
+  const fail = (message: string): CitebotError => new CitebotError(message, { usage: `Usage: ${command.usage}` });
+  checkFlags(args, options, fail);
   try {
-    return parseArgs({
-      args,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: command.positionals,
-      strict: true,
-    });
+    return parseArgs({ args, options, allowPositionals: command.positionals, strict: true });
   } catch (err) {
-    // parseArgs explains bad flags well; keep its words, drop its stack.
-    throw new CitebotError(err instanceof Error ? err.message : String(err), { hint: `Usage: ${command.usage}` });
+    throw fail(parseFailure(err, command));
   }
+}
+
+/** Unknown flags, found before parseArgs so the nearest known one can be suggested. */
+function checkFlags(args: string[], options: NonNullable<ParseArgsConfig['options']>, fail: (message: string) => CitebotError): void {
+  const longs = Object.keys(options);
+  const shorts = Object.values(options).flatMap((o) => (o.short ? [o.short] : []));
+  for (const arg of args) {
+    if (arg === '--') return;
+    const long = /^--([^=]+)/.exec(arg)?.[1];
+    if (long !== undefined && !longs.includes(long)) {
+      const guess = closest(long, longs);
+      throw fail(`Unknown option --${long}.${guess ? ` Did you mean --${guess}?` : ''}`);
+    }
+    const short = /^-([^-])/.exec(arg)?.[1];
+    if (short !== undefined && !/^-\d/.test(arg) && !shorts.includes(short)) throw fail(`Unknown option -${short}.`);
+  }
+}
+
+function parseFailure(err: unknown, command: CliCommand): string {
+  const code = (err as { code?: string }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? 'an option';
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /argument missing/.test(message) ? `${flag} needs a value.` : `${flag} takes no value.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const word = /argument '([^']*)'/.exec(message)?.[1];
+    return `${command.usage.split(' ')[1]} takes no arguments${word === undefined ? '' : ` (got "${word}")`}.`;
+  }
+  return message.replace(/'/g, '');
 }
 
 /**
@@ -74,6 +126,7 @@ export function report(err: unknown, io: Io = processIo): number {
   const debug = debugRequested();
   if (isCitebotError(err)) {
     io.err(`citebot: ${err.userMessage}\n`);
+    if (err.usage) io.err(`\n${err.usage}\n`);
     if (debug) io.err(`${err.stack}\n`);
     return err.exitCode;
   }

@@ -109,7 +109,7 @@ export async function openDocsRoot(docsDir: string): Promise<DocsRoot> {
   }
   if (!info.isDirectory()) {
     throw new CitebotError(`Docs folder is a file, not a folder: ${dir}`, {
-      hint: 'Set DOCS_DIR (or pass --docs DIR) to the folder holding your documents.',
+      hint: 'Set DOCS_DIR or pass --docs DIR.',
     });
   }
   return { dir, real: await realpath(dir).catch((err: unknown) => Promise.reject(docsFolderError(dir, err))) };
@@ -120,7 +120,7 @@ export function docsFolderError(dir: string, err: unknown): CitebotError {
   const code = errorCode(err);
   const missing = code === 'ENOENT' || code === 'ENOTDIR';
   return new CitebotError(missing ? `Docs folder not found: ${dir}` : `Docs folder can't be read: ${dir} (${code})`, {
-    hint: 'Set DOCS_DIR (or pass --docs DIR) to the folder holding your documents.',
+    hint: 'Set DOCS_DIR or pass --docs DIR.',
     cause: err,
   });
 }

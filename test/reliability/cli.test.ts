@@ -5,7 +5,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_FOUND } from '../../src/cli/format.js';
+import { NEXT_STEP, NOT_FOUND } from '../../src/cli/format.js';
 import { ingest } from '../../src/library/ingest.js';
 import { citebot, seedWorkspace } from '../helpers/cli.js';
 
@@ -61,7 +61,7 @@ describe('citebot ask: the question box', () => {
   it('says plainly that nothing answers a question made only of emoji', async () => {
     const result = await ask(ws, ['😀🎉🔥']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${NOT_FOUND}\n\n`);
+    expect(result.stdout).toBe(`${NOT_FOUND}\n${NEXT_STEP}\n\n`);
   });
 
   it.each([

@@ -92,7 +92,7 @@ describe('citebot ask (text)', () => {
   it('quotes each passage with title (file) › ¶n · line a and its score', async () => {
     const result = await citebot(['ask', '--docs', ws.docs, '--index', ws.index, 'Who led the American team in Riyadh?'], { cwd: ws.dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^1\. Trump administration, Russia hold talks on ending Ukraine… \(000_23d5e4e5b37788fb\.txt\) › ¶\d+ · line 5  score \d\.\d{3}\n  > A Trump administration/);
+    expect(result.stdout).toMatch(/^Answered \(confidence \d+%\):\n\n1\. Trump administration, Russia hold talks on ending Ukraine… \(000_23d5e4e5b37788fb\.txt\) › ¶\d+ · line 5  score \d\.\d{3}\n  > A Trump administration/);
   });
 
   it('builds the index first when it is missing', async () => {

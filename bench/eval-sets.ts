@@ -108,9 +108,17 @@ function passageUnits(passages: readonly Passage[]): Paragraph[] {
  * questionHalf(['a', 'b', 'c'], 'report'); // → ['b']
  */
 export function questionHalf<T>(items: readonly T[], half: Half): T[] {
-  if (half === 'all') return [...items];
-  const parity = half === 'fit' ? 0 : 1;
-  return items.filter((_, i) => i % 2 === parity);
+  return items.filter((_, i) => inHalf(i, half));
+}
+
+/**
+ * Whether position `i` (0-based) of a list belongs to `half`.
+ *
+ * @example
+ * inHalf(3, 'report'); // → true
+ */
+export function inHalf(i: number, half: Half): boolean {
+  return half === 'all' || i % 2 === (half === 'fit' ? 0 : 1);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { goldRank, hitAt, matchesFile, matchesGold, mrrAt, percentile, verdictShares, type EvalCase, type RankedUnit, type VerdictShares } from '../src/search/eval.js';
 import type { Verdict } from '../src/types.js';
-import type { EvalSet } from './eval-sets.js';
+import { inHalf, type EvalSet, type Half } from './eval-sets.js';
 
 /** An engine's outcome for one question; `verdict` is null for engines that always answer. */
 export interface EngineOutcome {
@@ -39,6 +39,8 @@ export interface QuestionPlan {
 /** One row of the table. */
 export interface QualityRow {
   set: string;
+  /** Which questions the row covers. */
+  half: Half;
   engine: string;
   label: string;
   answerable: number;
@@ -51,6 +53,17 @@ export interface QualityRow {
   unanswerableVerdicts: VerdictShares | null;
   unanswerableSource: string;
   p95Ms: number;
+}
+
+/**
+ * How many answerable questions have a gold passage among citebot's searchable
+ * passages at all: a miss of the others is the loader's or splitter's, not the ranking's.
+ */
+export function reachableGold(set: EvalSet): { reachable: number; answerable: number } {
+  const answerable = set.questions.filter((c) => c.answerable);
+  const searchable = set.passages.filter((p) => p.searchable);
+  const reachable = answerable.filter((c) => searchable.some((p) => matchesGold(c, p))).length;
+  return { reachable, answerable: answerable.length };
 }
 
 /** One question's line in the `--dump` file. */
@@ -75,11 +88,7 @@ const SNIPPET = 160;
 const TOP_SHOWN = 3;
 
 /** Asks every planned question and scores the answers. */
-export async function measureEngine(
-  set: EvalSet,
-  engine: MeasuredEngine,
-  plan: QuestionPlan,
-): Promise<{ row: QualityRow; results: QuestionResult[] }> {
+export async function measureEngine(set: EvalSet, engine: MeasuredEngine, plan: QuestionPlan): Promise<QuestionResult[]> {
   const results: QuestionResult[] = [];
   for (const { position, case: c } of plan.answerable) {
     const outcome = await engine.ask(c.q);
@@ -92,16 +101,22 @@ export async function measureEngine(
       results.push(resultOf(set, engine, position, 'unanswerable', q, null, null, null, await engine.ask(q)));
     }
   }
-  return { row: rowOf(set, engine, plan, results), results };
+  return results;
 }
 
-function rowOf(set: EvalSet, engine: MeasuredEngine, plan: QuestionPlan, results: QuestionResult[]): QualityRow {
+/**
+ * The table row of one engine on one set, over the results that fall in `half`
+ * (by their position; a run that asked every question gives both halves).
+ */
+export function qualityRow(set: EvalSet, engine: MeasuredEngine, plan: QuestionPlan, all: QuestionResult[], half: Half): QualityRow {
+  const results = all.filter((r) => inHalf(r.position, half));
   const answerable = results.filter((r) => r.group === 'answerable');
   const ranks = answerable.map((r) => r.rank ?? 0);
   const verdicts = (group: QuestionResult['group']): VerdictShares | null =>
     engine.judges ? verdictShares(results.filter((r) => r.group === group).flatMap((r) => r.verdict ?? [])) : null;
   return {
     set: set.name,
+    half,
     engine: engine.key,
     label: engine.label,
     answerable: answerable.length,

@@ -36,9 +36,10 @@ export function qualityTable(rows: readonly QualityRow[]): string {
   ];
   let lastSet = '';
   for (const r of rows) {
+    const setCell = r.half === 'all' ? `${r.set} (all)` : r.set;
     const unanswerable = r.unanswerableVerdicts === null ? '–' : `${shares(r.unanswerableVerdicts)} (${r.unanswerableVerdicts.cases} ${r.unanswerableSource})`;
     const cells = [
-      r.set === lastSet ? '' : r.set,
+      setCell === lastSet ? '' : setCell,
       r.label,
       String(r.answerable),
       pct(r.hit1),
@@ -49,7 +50,7 @@ export function qualityTable(rows: readonly QualityRow[]): string {
       unanswerable,
       r.p95Ms.toFixed(2),
     ];
-    lastSet = r.set;
+    lastSet = setCell;
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -61,17 +62,18 @@ export function qualityTable(rows: readonly QualityRow[]): string {
  */
 export function headlineTable(rows: readonly QualityRow[], citebotKey: string, baselineKeys: readonly string[]): string {
   const lines = ['| set | citebot keyword hit@1 | best baseline hit@1 | margin (pts) | answerable refused (none) | not answerable answered |', '|---|---|---|---|---|---|'];
-  for (const set of [...new Set(rows.map((r) => r.set))]) {
-    const own = rows.find((r) => r.set === set && r.engine === citebotKey);
-    const best = rows
-      .filter((r) => r.set === set && baselineKeys.includes(r.engine))
-      .sort((a, b) => b.hit1 - a.hit1)[0];
+  const groups = [...new Map(rows.map((r) => [`${r.set} ${r.half}`, r])).values()];
+  for (const { set, half } of groups) {
+    const same = rows.filter((r) => r.set === set && r.half === half);
+    const own = same.find((r) => r.engine === citebotKey);
+    const best = same.filter((r) => baselineKeys.includes(r.engine)).sort((a, b) => b.hit1 - a.hit1)[0];
     if (own === undefined) continue;
+    const setCell = half === 'all' ? `${set} (all)` : set;
     const margin = best === undefined ? '–' : (100 * (own.hit1 - best.hit1)).toFixed(1);
     const bestCell = best === undefined ? '–' : `${pct(best.hit1)} (${best.engine})`;
     const refused = own.answerableVerdicts === null ? '–' : pct(own.answerableVerdicts.none);
     const wrongly = own.unanswerableVerdicts === null ? '–' : pct(own.unanswerableVerdicts.answered);
-    lines.push(`| ${set} | ${pct(own.hit1)} | ${bestCell} | ${margin} | ${refused} | ${wrongly} |`);
+    lines.push(`| ${setCell} | ${pct(own.hit1)} | ${bestCell} | ${margin} | ${refused} | ${wrongly} |`);
   }
   return lines.join('\n');
 }

@@ -23,7 +23,7 @@ import { BASELINES, type Baseline } from './baselines.js';
 import { citebotSearch, tinyEmbedder } from './citebot-engine.js';
 import { EVAL_DIR, SET_NAMES, questionHalf, readEvalSet, readOffTopicQuestions, type EvalSet, type Half, type SetName } from './eval-sets.js';
 import { compareRuns, formatComparisons, readDump } from './quality-compare.js';
-import { measureEngine, type MeasuredEngine, type QualityRow, type QuestionPlan, type QuestionResult } from './quality-measure.js';
+import { measureEngine, qualityRow, reachableGold, type MeasuredEngine, type QualityRow, type QuestionPlan, type QuestionResult } from './quality-measure.js';
 import { SECTION, headlineTable, pct, qualityTable, writeQualitySection } from './quality-table.js';
 
 const CITEBOT = { citebot: 'citebot, keyword mode', 'citebot-tiny': 'citebot, semantic+keyword, tiny test model ‡ (plumbing only, not a quality claim)' } as const;
@@ -59,16 +59,20 @@ async function main(): Promise<void> {
   try {
     for (const name of options.sets) {
       const set = await readEvalSet(name);
-      const plan = questionPlan(set, offTopic, options);
+      const shown = halvesShown(set, options);
+      const plan = questionPlan(set, offTopic, shown.includes('all') ? 'all' : options.half, options.limit);
       console.log(`${name}: ${set.passages.length} citebot passages, ${set.units.length} baseline units; ` +
-        `${options.half} half: ${plan.answerable.length} answerable, ${plan.unanswerable.length} ${plan.unanswerableSource}`);
+        `asking ${plan.answerable.length} answerable, ${plan.unanswerable.length} ${plan.unanswerableSource}${reachability(set)}`);
       for (const key of options.engines) {
         if (key === 'citebot-tiny') tiny ??= await tinyEmbedder();
         const engine = await buildEngine(key, set, tiny?.embedder ?? null);
         const measured = await measureEngine(set, engine, plan);
-        rows.push(measured.row);
-        results.push(...measured.results);
-        console.log(`  ${rowLine(measured.row)}`);
+        results.push(...measured);
+        for (const half of shown) {
+          const row = qualityRow(set, engine, plan, measured, half);
+          rows.push(row);
+          console.log(`  ${rowLine(row)}`);
+        }
       }
     }
   } finally {
@@ -92,17 +96,33 @@ async function main(): Promise<void> {
   }
 }
 
-/** Which questions a run asks of a set: the chosen half, the first `limit` of it. */
-function questionPlan(set: EvalSet, offTopic: string[], options: Options): QuestionPlan {
-  const cut = <T>(items: T[]): T[] => (options.limit === null ? items : items.slice(0, options.limit));
-  const positioned = cut(questionHalf(set.questions.map((c, position) => ({ position, case: c })), options.half));
+/**
+ * The halves a set's rows show: the one asked for, and for a document set (50
+ * questions, so 1 question = 5 points of its report half) every question too.
+ */
+function halvesShown(set: EvalSet, options: Options): Half[] {
+  const extra = set.kind === 'document' && options.half === 'report' && options.limit === null;
+  return extra ? ['report', 'all'] : [options.half];
+}
+
+/** For a document set: answerable questions whose gold passage citebot's passages contain at all. */
+function reachability(set: EvalSet): string {
+  if (set.kind !== 'document') return '';
+  const { reachable, answerable } = reachableGold(set);
+  return `; gold passage present among citebot's passages for ${reachable} of ${answerable} answerable`;
+}
+
+/** Which questions a run asks of a set: one half (or all), the first `limit` of it. */
+function questionPlan(set: EvalSet, offTopic: string[], half: Half, limit: number | null): QuestionPlan {
+  const cut = <T>(items: T[]): T[] => (limit === null ? items : items.slice(0, limit));
+  const positioned = cut(questionHalf(set.questions.map((c, position) => ({ position, case: c })), half));
   const answerable = positioned.filter((p) => p.case.answerable);
   if (set.questions.some((c) => !c.answerable)) {
     const unanswerable = positioned.filter((p) => !p.case.answerable).map((p) => ({ position: p.position, q: p.case.q }));
     return { answerable, unanswerable, unanswerableSource: 'unanswerable' };
   }
   // Sets without unanswerables are judged on the hand-written off-topic questions, split the same way.
-  const unanswerable = cut(questionHalf(offTopic.map((q, position) => ({ position, q })), options.half));
+  const unanswerable = cut(questionHalf(offTopic.map((q, position) => ({ position, q })), half));
   return { answerable, unanswerable, unanswerableSource: 'off-topic' };
 }
 
@@ -126,10 +146,11 @@ async function buildEngine(key: EngineKey, set: EvalSet, tiny: Embedder | null):
 }
 
 function rowLine(r: QualityRow): string {
+  const who = r.half === 'all' ? `${r.engine} (all questions)` : r.engine;
   const verdicts = (v: QualityRow['answerableVerdicts']): string =>
     v === null ? '' : `${pct(v.answered)} answered / ${pct(v.unsure)} unsure / ${pct(v.none)} none`;
   const parts = [
-    `${r.engine}: hit@1 ${pct(r.hit1)}`,
+    `${who}: hit@1 ${pct(r.hit1)}`,
     `hit@3 ${pct(r.hit3)}`,
     `MRR@10 ${r.mrr10.toFixed(3)}`,
     ...(r.fileHit1 === null ? [] : [`file hit@1 ${pct(r.fileHit1)}`]),
@@ -143,7 +164,8 @@ function rowLine(r: QualityRow): string {
 function report(rows: QualityRow[], options: Options): string {
   const halfName = { fit: 'fit half (even positions)', report: 'report half (odd positions)', all: 'every question' }[options.half];
   return [
-    `Questions: the ${halfName} of each set${options.limit === null ? '' : `, first ${options.limit} only`}.`,
+    `Questions: the ${halfName} of each set${options.limit === null ? '' : `, first ${options.limit} only`}` +
+      `${rows.some((r) => r.half === 'all') && options.half !== 'all' ? '; the document sets also with every question ("all")' : ''}.`,
     '',
     headlineTable(rows, 'citebot', BASELINE_KEYS),
     '',

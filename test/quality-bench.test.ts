@@ -66,8 +66,8 @@ describe('compareRuns (paired, question by question)', () => {
 });
 
 describe('headlineTable', () => {
-  const row = (set: string, engine: string, hit1: number): QualityRow => ({
-    set, engine, label: engine, answerable: 10, hit1, hit3: hit1, mrr10: hit1, fileHit1: null,
+  const row = (set: string, engine: string, hit1: number, half: QualityRow['half'] = 'report'): QualityRow => ({
+    set, half, engine, label: engine, answerable: 10, hit1, hit3: hit1, mrr10: hit1, fileHit1: null,
     answerableVerdicts: engine === 'citebot' ? { cases: 10, answered: 0.9, unsure: 0, none: 0.1 } : null,
     unanswerableVerdicts: engine === 'citebot' ? { cases: 4, answered: 0.25, unsure: 0.25, none: 0.5 } : null,
     unanswerableSource: 'off-topic', p95Ms: 1,
@@ -77,5 +77,13 @@ describe('headlineTable', () => {
     const rows = [row('fiqa', 'citebot', 0.392), row('fiqa', 'bm25', 0.395), row('fiqa', 'wink', 0.37), row('fiqa', 'citebot-tiny', 0.9)];
     const table = headlineTable(rows, 'citebot', ['bm25', 'wink']);
     expect(table.split('\n')[2]).toBe('| fiqa | 39.2% | 39.5% (bm25) | -0.3 | 10.0% | 25.0% |');
+  });
+
+  it('gives a set measured on every question a line of its own', () => {
+    const rows = [row('docs', 'citebot', 0.25), row('docs', 'wink', 0.15), row('docs', 'citebot', 0.3, 'all'), row('docs', 'wink', 0.2, 'all')];
+    expect(headlineTable(rows, 'citebot', ['wink']).split('\n').slice(2)).toEqual([
+      '| docs | 25.0% | 15.0% (wink) | 10.0 | 10.0% | 25.0% |',
+      '| docs (all) | 30.0% | 20.0% (wink) | 10.0 | 10.0% | 25.0% |',
+    ]);
   });
 });

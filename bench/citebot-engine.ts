@@ -36,11 +36,15 @@ export type CitebotSearch = (question: string) => Promise<CitebotOutcome>;
 const DEPTH = 10;
 const TINY_MODEL = 'citebot-test/tiny-bert';
 
-/** Builds the retriever (embedding every passage first when an embedder is given). */
-export async function citebotSearch(passages: Passage[], embedder: Embedder | null): Promise<CitebotSearch> {
+/** Builds the retriever (embedding every passage first when an embedder is given); `threshold` defaults to the config default. */
+export async function citebotSearch(
+  passages: Passage[],
+  embedder: Embedder | null,
+  threshold: number = RECOMMENDED_ANSWER_THRESHOLD,
+): Promise<CitebotSearch> {
   const vectors = embedder ? await embedder.embed(passages.map((p) => p.text)) : null;
   const index = memoryIndex(passages, vectors, embedder?.dim ?? 0, embedder?.model ?? null);
-  const retriever = new Retriever(index, embedder, { answerThreshold: RECOMMENDED_ANSWER_THRESHOLD });
+  const retriever = new Retriever(index, embedder, { answerThreshold: threshold });
   return async (question) => {
     const started = performance.now();
     const answer = await retriever.ask(question, { topK: DEPTH });

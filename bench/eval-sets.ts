@@ -38,13 +38,19 @@ export const SET_NAMES = [
   'python-docs-html',
   'discordjs-guide-md',
 ] as const;
-export type SetName = (typeof SET_NAMES)[number];
+/**
+ * Also measured by default, after the shared sets: the bundled seed article
+ * with test/fixtures/seed-questions.jsonl (36 answerable, 36 off-topic),
+ * never fitted on. Present in every clone.
+ */
+export const SEED_SET = 'seeds';
+export type SetName = (typeof SET_NAMES)[number] | typeof SEED_SET;
 
 /** The sets bench/calibrate.ts fits the abstention model on (their fit half only). */
 export const CALIBRATION_SETS: readonly SetName[] = ['squad-v1.1-dev', 'covidqa-2020-04-23'];
 
-/** Sets whose gold is `expect_files` + `expect_text` over a real documentation folder. */
-const DOCUMENT_SETS: ReadonlySet<string> = new Set<SetName>(['python-docs-html', 'discordjs-guide-md']);
+/** Sets whose baselines index citebot's own passages: real documentation folders, and the seed article (one paragraph per line). */
+const DOCUMENT_SETS: ReadonlySet<string> = new Set<SetName>(['python-docs-html', 'discordjs-guide-md', SEED_SET]);
 
 /** A paragraph per the sets' reader rule: split on blank lines, trim, drop empties. */
 export interface Paragraph extends RankedUnit {
@@ -68,13 +74,13 @@ export type Half = 'fit' | 'report' | 'all';
 
 /** Reads one set; the documents go through citebot's own loader and splitter. */
 export async function readEvalSet(name: SetName): Promise<EvalSet> {
-  const dir = path.join(EVAL_DIR, name);
-  const docsDir = path.join(dir, 'docs');
+  const seed = name === SEED_SET;
+  const docsDir = seed ? path.join(REPO_ROOT, 'seeds') : path.join(EVAL_DIR, name, 'docs');
+  const file = seed ? path.join(REPO_ROOT, 'test', 'fixtures', 'seed-questions.jsonl') : path.join(EVAL_DIR, name, 'questions.jsonl');
   const documents = await loadDocuments(docsDir, () => {});
   const passages = documents.flatMap((doc) => splitDocument(doc));
   const kind = DOCUMENT_SETS.has(name) ? 'document' : 'paragraph';
   const units = kind === 'document' ? passageUnits(passages) : readerRuleParagraphs(documents);
-  const file = path.join(dir, 'questions.jsonl');
   const questions = parseEvalCases(await readFile(file, 'utf8'), file);
   return { name, kind, docsDir, passages, units, questions };
 }

@@ -4,13 +4,15 @@
  * passages and questions, in one run.
  *
  *   npm run bench:quality [-- --sets squad,fiqa] [--engines citebot,bm25] [--half fit|report|all]
- *                            [--limit N] [--no-write] [--dump FILE] [--compare OLD_DUMP]
+ *                            [--limit N] [--threshold X] [--no-write] [--dump FILE] [--compare OLD_DUMP]
  *
  * Every set's question list is split by position: the fit half (even
  * positions) is what anything tuned may be fitted on; the table reports the
- * report half (odd positions) unless `--half` says otherwise. Without
- * ../shared/eval, says so and exits 0. A full run (all sets, default engines,
- * no --limit) rewrites the "## Answer quality" section of docs/benchmarks.md
+ * report half (odd positions) unless `--half` says otherwise. The seed article
+ * (seeds/ with test/fixtures/seed-questions.jsonl, never fitted) comes last;
+ * without ../shared/eval it is all that is measured. `--threshold X` sets
+ * citebot's answer threshold (default: the config default). A full run (all
+ * sets, default engines, no --limit or --threshold) rewrites the "## Answer quality" section of docs/benchmarks.md
  * unless --no-write; `--dump FILE` writes every question's outcome as JSON, and
  * `--compare OLD_DUMP` pairs this run's questions with an earlier dump's
  * (gained / lost at hit@1, sign test, verdict moves).
@@ -21,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type { Embedder } from '../src/types.js';
 import { BASELINES, type Baseline } from './baselines.js';
 import { citebotSearch, tinyEmbedder } from './citebot-engine.js';
-import { EVAL_DIR, SET_NAMES, questionHalf, readEvalSet, readOffTopicQuestions, type EvalSet, type Half, type SetName } from './eval-sets.js';
+import { EVAL_DIR, SEED_SET, SET_NAMES, questionHalf, readEvalSet, readOffTopicQuestions, type EvalSet, type Half, type SetName } from './eval-sets.js';
 import { compareRuns, formatComparisons, readDump } from './quality-compare.js';
 import { measureEngine, qualityRow, reachableGold, type MeasuredEngine, type QualityRow, type QuestionPlan, type QuestionResult } from './quality-measure.js';
 import { SECTION, headlineTable, pct, qualityTable, writeQualitySection } from './quality-table.js';
@@ -41,6 +43,8 @@ interface Options {
   write: boolean;
   dump: string | null;
   compare: string | null;
+  /** citebot's answer threshold, when not the default. */
+  threshold: number | null;
   /** All sets, default engines, no limit: the run docs/benchmarks.md shows. */
   full: boolean;
 }
@@ -49,8 +53,9 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options === null) return;
   if (!existsSync(EVAL_DIR)) {
-    console.log(`No eval sets at ${EVAL_DIR}; nothing to benchmark (skipped).`);
-    return;
+    console.log(`No eval sets at ${EVAL_DIR}; only the seed article is measured.`);
+    options.sets = options.sets.filter((name) => name === SEED_SET);
+    options.full = false;
   }
   const offTopic = await readOffTopicQuestions();
   const rows: QualityRow[] = [];
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
         `asking ${plan.answerable.length} answerable, ${plan.unanswerable.length} ${plan.unanswerableSource}${reachability(set)}`);
       for (const key of options.engines) {
         if (key === 'citebot-tiny') tiny ??= await tinyEmbedder();
-        const engine = await buildEngine(key, set, tiny?.embedder ?? null);
+        const engine = await buildEngine(key, set, tiny?.embedder ?? null, options.threshold);
         const measured = await measureEngine(set, engine, plan);
         results.push(...measured);
         for (const half of shown) {
@@ -92,7 +97,7 @@ async function main(): Promise<void> {
     await writeQualitySection(generated);
     console.log(`Wrote the "${SECTION}" section of docs/benchmarks.md.`);
   } else {
-    console.log(`docs/benchmarks.md not rewritten (${options.write ? 'a partial run: --sets, --engines or --limit given' : '--no-write'}).`);
+    console.log(`docs/benchmarks.md not rewritten (${options.write ? 'a partial run: --sets, --engines, --limit or --threshold given' : '--no-write'}).`);
   }
 }
 
@@ -126,9 +131,9 @@ function questionPlan(set: EvalSet, offTopic: string[], half: Half, limit: numbe
   return { answerable, unanswerable, unanswerableSource: 'off-topic' };
 }
 
-async function buildEngine(key: EngineKey, set: EvalSet, tiny: Embedder | null): Promise<MeasuredEngine> {
+async function buildEngine(key: EngineKey, set: EvalSet, tiny: Embedder | null, threshold: number | null): Promise<MeasuredEngine> {
   if (key === 'citebot' || key === 'citebot-tiny') {
-    const search = await citebotSearch(set.passages, key === 'citebot' ? null : tiny);
+    const search = await citebotSearch(set.passages, key === 'citebot' ? null : tiny, threshold ?? undefined);
     return { key, label: CITEBOT[key], judges: true, ask: search };
   }
   const baseline: Baseline = BASELINES[key];
@@ -180,10 +185,15 @@ const TABLE_NOTES = `How to read the table:
 - **Halves.** Each set's questions.jsonl is split by position: even positions are the fit half (anything fitted — weights,
   thresholds, stop lists — may look at these only), odd positions the report half shown here. The off-topic questions
   (bench/offtopic-questions.txt) are split the same way. \`npm run bench:quality -- --half fit|all\` shows the others.
+  The document sets have 50 questions (20 answerable in the report half: one question is 5 points), so they are also
+  shown on every question ("all"). **seeds** is the bundled seed article with test/fixtures/seed-questions.jsonl: never
+  fitted on, shown the same way.
 - **Units.** Paragraph sets (squad, covidqa, fiqa, wikiqa): gold = \`{file, paragraph}\` by the sets' reader rule; baselines
   index those paragraphs; citebot indexes its own passages (loader + splitter) and the parts of a split paragraph count
   once. Document sets (python-docs-html, discordjs-guide-md): citebot reads the HTML/Markdown folder through its real loader
-  and splitter, and **the baselines index citebot's own searchable passages**, so the comparison is about ranking alone.
+  and splitter, and **the baselines index citebot's own searchable passages**, so the comparison is about ranking alone
+  (so do they on seeds, whose lines are paragraphs). The run's log says, per document set, for how many answerable
+  questions the gold passage exists among citebot's passages at all.
 - **Hit at rank k**, document sets: the k-th distinct passage is from a file in \`expect_files\` and contains \`expect_text\`,
   compared with whitespace collapsed, or else after a light normalisation of both sides (NFKC; ’ ‘ → ', “ ” → ";
   backticks, \`**\`, \`__\` and ¶ removed; whitespace next to punctuation removed). *file hit@1* = the first result is from a file
@@ -221,12 +231,13 @@ function parseOptions(argv: string[]): Options | null {
         'no-write': { type: 'boolean', default: false },
         dump: { type: 'string' },
         compare: { type: 'string' },
+        threshold: { type: 'string' },
       },
     }));
   } catch (err) {
     return fail((err as Error).message);
   }
-  const sets = values.sets === undefined ? [...SET_NAMES] : pickSets(values.sets);
+  const sets: SetName[] | string = values.sets === undefined ? [...SET_NAMES, SEED_SET] : pickSets(values.sets);
   if (typeof sets === 'string') return fail(sets);
   const engines = values.engines === undefined ? DEFAULT_ENGINES : values.engines.split(',').map((e) => e.trim());
   const unknown = engines.filter((e) => !ENGINE_KEYS.includes(e as EngineKey));
@@ -234,20 +245,25 @@ function parseOptions(argv: string[]): Options | null {
   if (!['fit', 'report', 'all'].includes(values.half)) return fail(`--half must be fit, report or all, not ${values.half}`);
   const limit = values.limit === undefined ? null : Number(values.limit);
   if (limit !== null && !(Number.isInteger(limit) && limit > 0)) return fail(`--limit must be a whole number from 1, not ${values.limit}`);
+  const threshold = values.threshold === undefined ? null : Number(values.threshold);
+  if (threshold !== null && !(Number.isFinite(threshold) && threshold >= 0 && threshold <= 1)) {
+    return fail(`--threshold must be a number from 0 to 1, not ${values.threshold}`);
+  }
   if (values.compare !== undefined && !existsSync(values.compare)) return fail(`--compare: no such file ${values.compare}`);
-  const full = values.sets === undefined && values.engines === undefined && limit === null;
-  return { sets, engines: engines as EngineKey[], half: values.half as Half, limit, write: !values['no-write'], dump: values.dump ?? null, compare: values.compare ?? null, full };
+  const full = values.sets === undefined && values.engines === undefined && limit === null && threshold === null;
+  return { sets, engines: engines as EngineKey[], half: values.half as Half, limit, write: !values['no-write'], dump: values.dump ?? null, compare: values.compare ?? null, threshold, full };
 }
 
 /** Set names from `--sets`: each a full name or an unambiguous prefix ("squad", "python"). */
 function pickSets(list: string): SetName[] | string {
+  const known: SetName[] = [...SET_NAMES, SEED_SET];
   const out: SetName[] = [];
   for (const wanted of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const matches = SET_NAMES.filter((name) => name === wanted || name.startsWith(wanted));
-    if (matches.length !== 1) return `--sets: ${wanted} ${matches.length === 0 ? 'is no set' : 'is ambiguous'} (sets: ${SET_NAMES.join(', ')})`;
+    const matches = known.filter((name) => name === wanted || name.startsWith(wanted));
+    if (matches.length !== 1) return `--sets: ${wanted} ${matches.length === 0 ? 'is no set' : 'is ambiguous'} (sets: ${known.join(', ')})`;
     out.push(matches[0] as SetName);
   }
-  return out.length > 0 ? out : `--sets is empty (sets: ${SET_NAMES.join(', ')})`;
+  return out.length > 0 ? out : `--sets is empty (sets: ${known.join(', ')})`;
 }
 
 await main();

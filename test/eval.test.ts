@@ -51,6 +51,7 @@ describe('goldRank', () => {
     ['parts of one paragraph count once', (x: Passage) => x.file === 'b.txt', 'passage', 2],
     ['file level counts each file once', (x: Passage) => x.file === 'c.txt', 'file', 3],
     ['absent', (x: Passage) => x.file === 'z.txt', 'passage', 0],
+    ['a later part holding the quote counts at its paragraph\'s rank', (x: Passage) => x.text === 'y', 'passage', 1],
   ] as const)('%s', (_name, isGold, level, expected) => {
     expect(goldRank(ranked, isGold, level)).toBe(expected);
   });

@@ -218,8 +218,10 @@ export function lenientText(text: string): string {
 
 /**
  * 1-based rank of the first gold unit among distinct units (the parts of a split
- * paragraph count once; at file level, a file counts once), or 0 when it is not
- * within `depth`.
+ * paragraph count once, at the rank of the first part shown; at file level, a
+ * file counts once), or 0 when it is not within `depth`. A later part of a unit
+ * already counted still makes that unit gold: with `expect_text`, the quote may
+ * sit in part 2.
  *
  * @example
  * goldRank([p('a.txt', 1), p('a.txt', 1), p('b.txt', 3)], (x) => x.file === 'b.txt', 'passage'); // → 2
@@ -230,13 +232,13 @@ export function goldRank<T extends Pick<Passage, 'file' | 'paragraph'>>(
   level: 'passage' | 'file',
   depth: number = EVAL_DEPTH,
 ): number {
-  const seen = new Set<string>();
+  const rankOf = new Map<string, number>();
   for (const passage of ranked) {
     const unit = level === 'file' ? passage.file : `${passage.file}\u0000${passage.paragraph}`;
-    if (seen.has(unit)) continue;
-    seen.add(unit);
-    if (seen.size > depth) return 0;
-    if (isGold(passage)) return seen.size;
+    const rank = rankOf.get(unit) ?? rankOf.size + 1;
+    if (rank > depth) return 0;
+    rankOf.set(unit, rank);
+    if (isGold(passage)) return rank;
   }
   return 0;
 }

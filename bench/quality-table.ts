@@ -86,7 +86,8 @@ export async function writeQualitySection(generated: string): Promise<void> {
   const section = [
     SECTION,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, Node ${process.version}` +
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, Node ${process.version},` +
+      ` load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end of the run` +
       ' (`npm run bench:quality`; data: ../shared/eval, not copied here). This part down to the hand-kept notes is written by the bench.',
     '',
     generated.trim(),

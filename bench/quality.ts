@@ -57,6 +57,28 @@ async function main(): Promise<void> {
     options.sets = options.sets.filter((name) => name === SEED_SET);
     options.full = false;
   }
+  const { rows, results } = await measureAll(options);
+  const generated = report(rows, options);
+  console.log(`\n${generated}\n`);
+  if (options.dump !== null) {
+    await writeFile(options.dump, `[\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
+    console.log(`Wrote ${results.length} question results to ${options.dump}.`);
+  }
+  if (options.compare !== null) {
+    const comparisons = formatComparisons(compareRuns(await readDump(options.compare), results));
+    console.log(`Against ${options.compare} (questions asked in both runs):\n${comparisons || '(no questions in common)'}\n`);
+  }
+  if (options.write && options.full) {
+    await writeQualitySection(generated);
+    console.log(`Wrote the "${SECTION}" section of docs/benchmarks.md.`);
+  } else {
+    const why = options.write ? 'a partial run: --sets, --engines, --limit or --threshold given' : '--no-write';
+    console.log(`docs/benchmarks.md not rewritten (${why}).`);
+  }
+}
+
+/** Every chosen engine on every chosen set, each row printed as it is done. */
+async function measureAll(options: Options): Promise<{ rows: QualityRow[]; results: QuestionResult[] }> {
   const offTopic = await readOffTopicQuestions();
   const rows: QualityRow[] = [];
   const results: QuestionResult[] = [];
@@ -83,22 +105,7 @@ async function main(): Promise<void> {
   } finally {
     await tiny?.cleanup();
   }
-  const generated = report(rows, options);
-  console.log(`\n${generated}\n`);
-  if (options.dump !== null) {
-    await writeFile(options.dump, `[\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`);
-    console.log(`Wrote ${results.length} question results to ${options.dump}.`);
-  }
-  if (options.compare !== null) {
-    const comparisons = compareRuns(await readDump(options.compare), results);
-    console.log(`Against ${options.compare} (questions asked in both runs):\n${formatComparisons(comparisons) || '(no questions in common)'}\n`);
-  }
-  if (options.write && options.full) {
-    await writeQualitySection(generated);
-    console.log(`Wrote the "${SECTION}" section of docs/benchmarks.md.`);
-  } else {
-    console.log(`docs/benchmarks.md not rewritten (${options.write ? 'a partial run: --sets, --engines, --limit or --threshold given' : '--no-write'}).`);
-  }
+  return { rows, results };
 }
 
 /**

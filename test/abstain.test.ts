@@ -95,15 +95,10 @@ describe('answerConfidence', () => {
     else expect(after).toBeLessThan(before);
   });
 
-  it('stays within [0, 1]', () => {
-    const extremes: AbstainFeatures[] = [
-      { coverage: 0, unseen: 1, strength: 0, matched: 0, focus: 0, size: 1 },
-      { coverage: 1, unseen: 0, strength: 1, matched: 6, focus: 1, size: 0 },
-    ];
-    for (const f of extremes) {
-      const c = answerConfidence(f);
-      expect(c).toBeGreaterThanOrEqual(0);
-      expect(c).toBeLessThanOrEqual(1);
-    }
+  it('puts the weakest match far below the threshold and the strongest far above it', () => {
+    const weakest: AbstainFeatures = { coverage: 0, unseen: 1, strength: 0, matched: 0, focus: 0, size: 1 };
+    const strongest: AbstainFeatures = { coverage: 1, unseen: 0, strength: 1, matched: 6, focus: 1, size: 0 };
+    expect(answerConfidence(weakest)).toBeLessThan(RECOMMENDED_ANSWER_THRESHOLD / 2);
+    expect(answerConfidence(strongest)).toBeGreaterThan((1 + RECOMMENDED_ANSWER_THRESHOLD) / 2);
   });
 });

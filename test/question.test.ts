@@ -14,8 +14,7 @@ describe('question', () => {
 
   it('cuts at a word when asked to, never splitting an emoji', () => {
     const cut = question(`${'word '.repeat(300)}end`, { cut: true });
-    expect(cut).toMatchObject({ ok: true });
-    if (cut.ok) expect(cut.question).toMatch(/^(word )+word$/);
+    expect(cut).toEqual({ ok: true, question: expect.stringMatching(/^(word )+word$/) });
     const emoji = question(`${'x'.repeat(9)}😀😀`, { cut: true, maxChars: 10 });
     expect(emoji).toEqual({ ok: true, question: 'x'.repeat(9) });
   });

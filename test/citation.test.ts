@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { citation, hashLike, headingSlug } from '../src/search/citation.js';
 import type { Passage } from '../src/types.js';
+import { passage as make } from './helpers/passage.js';
 
-function passage(overrides: Partial<Passage> = {}): Passage {
-  return {
-    id: 'guide.md#4', file: 'guide.md', paragraph: 4, part: 0, lines: [5, 5], title: 'Install guide', headings: [],
-    text: 'x', hash: '0', searchable: true, ...overrides,
-  };
-}
+const passage = (overrides: Partial<Passage> = {}): Passage =>
+  make('x', { file: 'guide.md', paragraph: 4, lines: [5, 5], title: 'Install guide', ...overrides });
 
 describe('citation', () => {
   it.each([

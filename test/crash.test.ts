@@ -5,13 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { openIndex, writeIndex } from '../src/index/store.js';
 import { seededRandom } from './helpers/random.js';
+import { tempFolder } from './helpers/temp-folder.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 import type { Passage } from '../src/types.js';
 
@@ -29,11 +29,9 @@ const CHILD = path.join(import.meta.dirname, 'helpers', 'write-loop.ts');
 
 let dir: string;
 
-beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'citebot-crash-'));
-});
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
+const tmp = tempFolder('citebot-crash-', 'all');
+beforeAll(() => {
+  dir = tmp();
 });
 
 /** Starts a writer; resolves once its first write begins. `wrote` tracks its reported commits. */

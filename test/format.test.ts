@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatAnswerText, NEXT_STEP, NOT_FOUND, sourceLabel, terminalSafe, toJson, UNSURE } from '../src/cli/format.js';
 import { markSpans } from '../src/text/spans.js';
 import type { Answer, Hit, Passage } from '../src/types.js';
+import { passage as make } from './helpers/passage.js';
 
-function passage(text: string, overrides: Partial<Passage> = {}): Passage {
-  return {
-    id: 'a.txt#2', file: 'a.txt', paragraph: 2, part: 0, lines: [3, 4], title: 'A', headings: [],
-    text, hash: '0', searchable: true, ...overrides,
-  };
-}
+const passage = (text: string, overrides: Partial<Passage> = {}): Passage => make(text, { paragraph: 2, lines: [3, 4], title: 'A', ...overrides });
 
 function answer(answered: boolean, hits: Hit[]): Answer {
   return { question: 'Q?', answered, verdict: answered ? 'answered' : 'none', mode: 'keyword', confidence: 0.87654321, results: hits };

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CitebotError } from '../src/errors.js';
 import { ingest, isStale, type IngestOptions } from '../src/library/ingest.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openIndex } from '../src/index/store.js';
 import type { Embedder } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { tempFolder } from './helpers/temp-folder.js';
 
 const HELPERS = path.join(import.meta.dirname, 'helpers');
 
@@ -24,15 +24,13 @@ let docsDir: string;
 let indexDir: string;
 let warnings: string[];
 
+const tmp = tempFolder('citebot-ingest-');
 beforeEach(async () => {
-  root = await fsp.mkdtemp(path.join(os.tmpdir(), 'citebot-ingest-'));
+  root = tmp();
   docsDir = path.join(root, 'docs');
   indexDir = path.join(root, 'index');
   warnings = [];
   for (const [file, text] of Object.entries(BASE_DOCS)) await writeDoc(file, text);
-});
-afterEach(async () => {
-  await fsp.rm(root, { recursive: true, force: true });
 });
 
 async function writeDoc(file: string, text: string): Promise<void> {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex } from '../src/search/keyword.js';
 import type { Passage } from '../src/types.js';
+import { passage as make } from './helpers/passage.js';
 
-function passage(file: string, paragraph: number, text: string, extra: Partial<Passage> = {}): Passage {
-  return {
-    id: `${file}#${paragraph}`, file, paragraph, part: 0, lines: [paragraph, paragraph],
-    title: 'Notes', headings: [], text, hash: String(paragraph), searchable: true, ...extra,
-  };
-}
+const passage = (file: string, paragraph: number, text: string, extra: Partial<Passage> = {}): Passage =>
+  make(text, { file, paragraph, title: 'Notes', ...extra });
 
 const passages = [
   passage('a.txt', 1, 'The talks in Riyadh lasted four hours.'),

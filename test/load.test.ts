@@ -1,23 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CitebotError } from '../src/errors.js';
+import { tempFolder } from './helpers/temp-folder.js';
 import { loadDocuments } from '../src/documents/load.js';
 
 let tmp: string;
 let docs: string;
 
+const folder = tempFolder('citebot-load-');
 beforeEach(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'citebot-load-'));
+  tmp = folder();
   docs = path.join(tmp, 'docs');
   await mkdir(docs);
-});
-
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 /** Writes files under the docs folder; strings as UTF-8, buffers as given. */

@@ -5,6 +5,7 @@ import { Retriever } from '../src/search/retrieve.js';
 import { splitDocument } from '../src/documents/split.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { passage as make } from './helpers/passage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -15,9 +16,7 @@ function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, d
   };
 }
 
-function passage(file: string, paragraph: number, text: string, searchable = true): Passage {
-  return { id: `${file}#${paragraph}`, file, paragraph, part: 0, lines: [paragraph, paragraph], title: '', headings: [], text, hash: '', searchable };
-}
+const passage = (file: string, paragraph: number, text: string, searchable = true): Passage => make(text, { file, paragraph, searchable });
 
 describe('Retriever on the seed article (keyword mode)', () => {
   let retriever: Retriever;

@@ -1,26 +1,24 @@
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FileSystem } from '../src/index/atomic.js';
 import { CitebotError } from '../src/errors.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { hasIndex, openIndex, readManifest, writeIndex } from '../src/index/store.js';
 import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
+import { tempFolder } from './helpers/temp-folder.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 
 let dir: string;
 let warnings: string[];
 const warn = (line: string): void => void warnings.push(line);
 
-beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'citebot-store-'));
+const tmp = tempFolder('citebot-store-');
+beforeEach(() => {
+  dir = tmp();
   warnings = [];
-});
-afterEach(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 async function current(): Promise<{ format: number; generation: string; previous: string | null }> {

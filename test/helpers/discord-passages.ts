@@ -3,11 +3,11 @@
  * line (as the splitter numbers them), for the Discord renderer's unit tests
  * and the early-development library double.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_DIR } from '../../src/config.js';
 import type { Answer, Hit, Passage, Span } from '../../src/types.js';
+import { passage as make } from './passage.js';
 
 export const SEED_FILE = '000_23d5e4e5b37788fb.txt';
 
@@ -25,18 +25,7 @@ export function seedPassages(): Passage[] {
 
 /** A passage with the given text, for tests that need hostile or huge text. */
 export function passage(file: string, paragraph: number, line: number, text: string, title = 'Title'): Passage {
-  return {
-    id: `${file}#${paragraph}`,
-    file,
-    paragraph,
-    part: 0,
-    lines: [line, line + text.split('\n').length - 1],
-    title,
-    headings: [],
-    text,
-    hash: createHash('sha256').update(text).digest('hex').slice(0, 16),
-    searchable: text.split(/\s+/).length >= 4,
-  };
+  return make(text, { file, paragraph, lines: [line, line + text.split('\n').length - 1], title, searchable: text.split(/\s+/).length >= 4 });
 }
 
 /** A hit whose highlight is the first sentence containing `needle` (or none). */

@@ -79,6 +79,19 @@ export function loadConfig(env?: Env): Config {
 }
 
 /**
+ * onnxruntime threads when EMBED_THREADS is not set: all cores but one (the
+ * bot's own process needs one to answer and heartbeat while a reindex embeds),
+ * at most 4 (a MiniLM-sized model on batches of 32 gains little past that).
+ *
+ * @example
+ * defaultEmbedThreads(2);  // 1
+ * defaultEmbedThreads(16); // 4
+ */
+export function defaultEmbedThreads(cores: number): number {
+  return Math.min(4, Math.max(1, cores - 1));
+}
+
+/**
  * Validates an environment object; throws a CitebotError naming the bad variable.
  *
  * @example
@@ -95,7 +108,7 @@ export function parseConfig(env: Env): Config {
     allowDownload: read.bool('ALLOW_MODEL_DOWNLOAD', true),
     modelHubUrl: read.optionalUrl('MODEL_HUB_URL') ?? 'https://huggingface.co',
     downloadTimeoutMs: read.int('MODEL_DOWNLOAD_TIMEOUT_MS', 5_000, 100, 3_600_000),
-    embedThreads: read.int('EMBED_THREADS', 1, 1, 64),
+    embedThreads: read.int('EMBED_THREADS', defaultEmbedThreads(os.availableParallelism()), 1, 64),
     embedBatchSize: read.int('EMBED_BATCH_SIZE', 32, 1, 1024),
     topK: read.int('TOP_K', 3, 1, 25),
     answerThreshold: read.number('ANSWER_THRESHOLD', 0.4, 0, 1),

@@ -1,6 +1,7 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, PROJECT_DIR, parseConfig, requireDiscord } from '../src/config.js';
+import { DEFAULT_MODEL, PROJECT_DIR, defaultEmbedThreads, parseConfig, requireDiscord } from '../src/config.js';
 import { CitebotError } from '../src/errors.js';
 
 describe('parseConfig', () => {
@@ -11,6 +12,21 @@ describe('parseConfig', () => {
     expect(config.model).toBe(DEFAULT_MODEL);
     expect(config.discord).toEqual({ token: null, applicationId: null, guildId: null, apiUrl: null });
     expect(config.allowedChannelIds).toEqual([]);
+  });
+
+  it.each([
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [8, 4],
+    [64, 4],
+  ])('embeds with all cores but one, 1 to 4 threads, when EMBED_THREADS is unset (%i cores → %i)', (cores, threads) => {
+    expect(defaultEmbedThreads(cores)).toBe(threads);
+  });
+
+  it('takes EMBED_THREADS when set, and the cores-based default when it is empty', () => {
+    expect(parseConfig({ EMBED_THREADS: '3' }).embedThreads).toBe(3);
+    expect(parseConfig({ EMBED_THREADS: '' }).embedThreads).toBe(defaultEmbedThreads(os.availableParallelism()));
   });
 
   it.each([

@@ -7,6 +7,7 @@
  * Run by speed.ts through `runChild`; the task arrives as JSON in argv[2] and
  * the result goes back as one IPC message.
  */
+import { readFileSync } from 'node:fs';
 import { LocalIndex } from 'vectra';
 import { PROJECT_DIR } from '../src/config.js';
 import { startEmbedderProcess } from '../src/embed/embed-child.js';
@@ -25,11 +26,16 @@ export interface ModelSpec {
   model: string;
   modelsDir: string;
   batchSize: number;
+  /** onnxruntime threads for citebot's embedder (the pipeline takes onnxruntime's default). */
+  threads: number;
 }
 
 export type ChildTask =
   | { kind: 'ingest'; docsDir: string; indexDir: string; spec: ModelSpec }
   | { kind: 'pipeline'; texts: number; spec: ModelSpec }
+  | { kind: 'embed'; texts: number; spec: ModelSpec }
+  | { kind: 'reindex'; indexDir: string; docsDir: string; questions: string[] }
+  | { kind: 'idle' }
   | { kind: 'citebot'; indexDir: string; docsDir: string; questions: string[]; queries: number }
   | { kind: 'vectra-write'; citebotDir: string; docsDir: string; vectraDir: string }
   | { kind: 'vectra-query'; vectraDir: string; questions: string[]; queries: number; bm25: boolean; dim: number };
@@ -67,7 +73,30 @@ export interface PipelineResult {
   perSecond: number;
 }
 
-export type ChildResult = IngestResult | PipelineResult | CitebotResult | VectraWrite | VectraQueryResult;
+/** citebot's embedder alone, in its child process, on the pipeline's texts. */
+export interface EmbedResult {
+  perSecond: number;
+  /** Longest event-loop stall of this (parent) process while the child embedded. */
+  stallMs: number;
+}
+
+/** A full reindex while the old index serves questions. */
+export interface ReindexResult {
+  /** Peak resident memory of the process (VmHWM), old index loaded and new one built. */
+  peakMB: number;
+  /** Resident memory with the old index loaded, before the reindex. */
+  beforeMB: number;
+  seconds: number;
+  /** Questions answered from the old index while the reindex ran. */
+  answered: number;
+}
+
+/** A process doing nothing, probed beside a measurement: the stall the machine's load alone causes. */
+export interface IdleResult {
+  stallMs: number;
+}
+
+export type ChildResult = IdleResult | ReindexResult | IngestResult | PipelineResult | EmbedResult | CitebotResult | VectraWrite | VectraQueryResult;
 
 const SEED = 7;
 
@@ -98,8 +127,8 @@ async function timeQueries(count: number, run: (i: number) => Promise<unknown>, 
 
 /** `Library.reindex()` with the model in its child process, as the bot runs it. */
 async function ingest(task: Extract<ChildTask, { kind: 'ingest' }>): Promise<IngestResult> {
-  const { model, modelsDir, batchSize } = task.spec;
-  const embedder = await startEmbedderProcess({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads: 1, batchSize });
+  const { model, modelsDir, batchSize, threads } = task.spec;
+  const embedder = await startEmbedderProcess({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads, batchSize });
   let phase = 'start';
   const onProgress = (done: number, total: number, name: string): void => {
     phase = `${name} ${done}/${total}`;
@@ -115,6 +144,58 @@ async function ingest(task: Extract<ChildTask, { kind: 'ingest' }>): Promise<Ing
 async function pipeline(task: Extract<ChildTask, { kind: 'pipeline' }>): Promise<PipelineResult> {
   const texts = corpusTexts(await loadCorpusSource(PROJECT_DIR), task.texts);
   return { perSecond: await pipelineRate(task.spec.modelsDir, task.spec.model, texts, task.spec.batchSize) };
+}
+
+async function embed(task: Extract<ChildTask, { kind: 'embed' }>): Promise<EmbedResult> {
+  const texts = corpusTexts(await loadCorpusSource(PROJECT_DIR), task.texts);
+  const { model, modelsDir, batchSize, threads } = task.spec;
+  const embedder = await startEmbedderProcess({ model, modelsDir, cacheDir: modelsDir, allowDownload: false, timeoutMs: 10_000, threads, batchSize });
+  // Warm up as the pipeline does (one call of two texts), then time the same texts.
+  await embedder.embed(texts.slice(0, 2));
+  const probe = startStallProbe();
+  const started = performance.now();
+  await embedder.embed(texts);
+  const seconds = (performance.now() - started) / 1000;
+  const stall = probe.stop();
+  await embedder.close?.();
+  return { perSecond: texts.length / seconds, stallMs: stall.ms };
+}
+
+/** Peak resident set size so far, in MB: Linux's VmHWM, else the current RSS. */
+function peakResidentMB(): number {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    if (kb) return Number(kb) / 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+/**
+ * Loads the index and serves questions from it while a reindex rebuilds it
+ * whole (another model name, so every passage is embedded again, with random
+ * vectors: the figure is the index's memory, not a model's).
+ */
+async function reindex(task: Extract<ChildTask, { kind: 'reindex' }>): Promise<ReindexResult> {
+  const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors, finite: vectorsAreFinite });
+  let seed = 100;
+  const embedder: Embedder = { model: 'bench/random-unit-again', dim: index.manifest.dim, embed: async (texts) => randomUnitVectors(texts.length, index.manifest.dim, seed++) };
+  const library = new Library({ docsDir: task.docsDir, indexDir: task.indexDir, embedder, answerThreshold: 0.4, topK: 3, batchSize: 4096, warn: () => undefined });
+  library.load(index);
+  const beforeMB = residentMB();
+  const started = performance.now();
+  let running = true;
+  const done = library.reindex().finally(() => (running = false));
+  let answered = 0;
+  for (let i = 0; running; i++) {
+    await library.ask(task.questions[i % task.questions.length]!);
+    answered++;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await done;
+  return { peakMB: peakResidentMB(), beforeMB, seconds: (performance.now() - started) / 1000, answered };
 }
 
 async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
@@ -148,12 +229,25 @@ async function vectraQuery(task: Extract<ChildTask, { kind: 'vectra-query' }>): 
   return { loadMs, residentMB: residentMB(), query };
 }
 
+/** Probes its own (idle) event loop until the parent says stop. */
+async function idle(): Promise<IdleResult> {
+  const probe = startStallProbe();
+  await new Promise((resolve) => process.once('message', resolve));
+  return { stallMs: probe.stop().ms };
+}
+
 async function run(task: ChildTask): Promise<ChildResult> {
   switch (task.kind) {
+    case 'idle':
+      return idle();
     case 'ingest':
       return ingest(task);
     case 'pipeline':
       return pipeline(task);
+    case 'embed':
+      return embed(task);
+    case 'reindex':
+      return reindex(task);
     case 'citebot':
       return citebot(task);
     case 'vectra-write':

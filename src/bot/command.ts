@@ -12,8 +12,8 @@ import type {
 import type { Config } from '../config.js';
 import type { LibraryApi } from '../library/library.js';
 import type { AnswerMemory } from './state/answer-memory.js';
-import type { Cooldowns } from './state/cooldown.js';
-import type { FeedbackLog } from './state/feedback.js';
+import type { CooldownBook } from './state/cooldown.js';
+import type { FeedbackSink } from './state/feedback.js';
 import type { ThreadTurns } from './state/thread-turns.js';
 import type { BotLog } from './log.js';
 
@@ -31,12 +31,16 @@ export interface BotContext {
   library: LibraryApi;
   config: Config;
   log: BotLog;
-  cooldowns: Cooldowns;
+  /** Per-member cooldowns: in this process, or kept by the sharding manager. */
+  cooldowns: CooldownBook;
   memory: AnswerMemory;
-  feedback: FeedbackLog;
+  /** Where votes go: the feedback file, or the sharding manager that owns it. */
+  feedback: FeedbackSink;
   /** Earlier questions per thread, for follow-ups. */
   turns: ThreadTurns;
   counters: BotCounters;
+  /** In a shard: tells the other shards that /reindex wrote a new index. */
+  announceReindex?: (generation: string) => void;
 }
 
 interface CommandBase<Body> {

@@ -9,15 +9,22 @@ import type { LibraryApi } from '../library/library.js';
 import { AnswerMemory } from './state/answer-memory.js';
 import type { BotContext } from './command.js';
 import { commands } from './commands/index.js';
-import { Cooldowns } from './state/cooldown.js';
+import { Cooldowns, type CooldownBook } from './state/cooldown.js';
 import { restOptions } from './deploy.js';
 import { dispatch } from './dispatch.js';
-import { FeedbackLog } from './state/feedback.js';
+import { FeedbackLog, type FeedbackSink } from './state/feedback.js';
 import { redactingLog, type BotLog } from './log.js';
 import { NO_PINGS } from './ui/answer-reply.js';
 import { handleMention } from './mention.js';
 import { autoReply } from './auto-reply.js';
 import { ThreadTurns } from './state/thread-turns.js';
+
+export interface BotOptions {
+  /** Which gateway shards this client runs (default: discord.js's, i.e. the ShardingManager's or one). */
+  shards?: { ids: number[]; count: number };
+  /** In a ShardingManager child: cooldowns and votes kept by the manager, and how to announce a reindex. */
+  shared?: { cooldowns: CooldownBook; feedback: FeedbackSink; announceReindex: (generation: string) => void };
+}
 
 export interface RunningBot {
   client: Client<true>;
@@ -35,26 +42,26 @@ export interface RunningBot {
  * const bot = await startBot(config, library, log);
  * process.once('SIGINT', () => void bot.stop());
  */
-export async function startBot(config: Config, library: LibraryApi, sink: BotLog): Promise<RunningBot> {
+export async function startBot(config: Config, library: LibraryApi, sink: BotLog, options: BotOptions = {}): Promise<RunningBot> {
   requireDiscord(config, ['token']);
   const token = config.discord.token!;
   const log = redactingLog(sink, [token]);
-  const feedback = new FeedbackLog(config.feedbackFile);
-  await feedback.check();
   const context: BotContext = {
     library,
     config,
     log,
-    cooldowns: new Cooldowns(config.cooldownSeconds),
+    cooldowns: options.shared?.cooldowns ?? new Cooldowns(config.cooldownSeconds),
     memory: new AnswerMemory(),
-    feedback,
+    feedback: options.shared?.feedback ?? (await checkedFeedback(config)),
     turns: new ThreadTurns(),
     counters: { startedAt: Date.now(), questions: 0, answered: 0 },
+    ...(options.shared ? { announceReindex: options.shared.announceReindex } : {}),
   };
   const client = new Client({
     intents: intentsFor(config),
     rest: restOptions(config),
     allowedMentions: NO_PINGS,
+    ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : {}),
   });
   wireEvents(client, context, config.debug);
   const onRejection = (reason: unknown) => log.error('unhandled promise rejection', reason);
@@ -78,6 +85,13 @@ export async function startBot(config: Config, library: LibraryApi, sink: BotLog
       log.info('bot stopped');
     },
   };
+}
+
+/** The feedback file, checked before login so a bad FEEDBACK_FILE is one line at start-up. */
+async function checkedFeedback(config: Config): Promise<FeedbackLog> {
+  const feedback = new FeedbackLog(config.feedbackFile);
+  await feedback.check();
+  return feedback;
 }
 
 /**

@@ -12,6 +12,7 @@ import { deployCommand } from './deploy.js';
 import { evalCommand } from './eval.js';
 import { ingestCommand } from './ingest.js';
 import { serveCommand } from './serve.js';
+import { shardCommand } from './shard.js';
 import { startCommand } from './start.js';
 import { processIo, type Io } from './io.js';
 import type { CliCommand } from './command.js';
@@ -24,6 +25,7 @@ const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   deploy: deployCommand,
   start: startCommand,
+  shard: shardCommand,
 };
 
 function usage(): string {

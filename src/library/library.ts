@@ -103,6 +103,7 @@ async function needsIngest(options: LibraryOptions): Promise<boolean> {
 export class Library implements LibraryApi {
   private snapshot: Snapshot | null = null;
   private running: Promise<IngestSummary> | null = null;
+  private readonly ingestListeners: Array<(summary: IngestSummary) => void> = [];
 
   constructor(private readonly options: LibraryOptions) {}
 
@@ -150,6 +151,32 @@ export class Library implements LibraryApi {
   }
 
   /**
+   * Calls `listener` after every ingest this library runs (`--watch`, `/reindex`),
+   * once the new index is live here.
+   *
+   * @example
+   * library.afterIngest(() => shards.reload());
+   */
+  afterIngest(listener: (summary: IngestSummary) => void): void {
+    this.ingestListeners.push(listener);
+  }
+
+  /**
+   * Loads the index's current generation when another process wrote a newer
+   * one (a shard's /reindex, the sharding manager's --watch); true when it did.
+   * Questions keep being answered from the old one until the swap.
+   *
+   * @example
+   * if (await library.refresh()) log.info('reloaded the index');
+   */
+  async refresh(): Promise<boolean> {
+    const { indexDir, warn } = this.options;
+    if ((await currentGeneration(indexDir)) === this.snapshot?.index.generation) return false;
+    this.load(await openForSearch(indexDir, warn));
+    return true;
+  }
+
+  /**
    * Re-indexes when files in the docs folder are added, changed or deleted
    * (see `DocsWatcher`); questions keep being answered from the old index
    * until the new one is swapped in. Failures are warned about, never thrown.
@@ -191,6 +218,7 @@ export class Library implements LibraryApi {
     });
     this.load(await openForSearch(indexDir, warn));
     this.options.onIngest?.(summary);
+    for (const listener of this.ingestListeners) listener(summary);
     return summary;
   }
 

@@ -372,7 +372,7 @@ export class FakeDiscord {
     return {
       url: this.gatewayUrl('/gateway'),
       shards: this.shardCount,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 16 },
     };
   }
 

@@ -22,6 +22,8 @@ export const reindexCommand = {
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const s = await ctx.library.reindex();
+    // With shards, the others load the new index from disk too.
+    ctx.announceReindex?.(s.generation);
     ctx.log.info(`reindex by ${interaction.user.id}: ${s.files} files, ${s.passages} passages in ${s.seconds.toFixed(1)}s`);
     const skipped = skippedSentence(s.skipped, '`citebot ingest --verbose` lists them');
     await interaction.editReply(skipped ? `${ingestSentence(s)}\n${skipped}` : ingestSentence(s));

@@ -2,7 +2,13 @@
 
 const SWEEP_AT = 5000;
 
-export class Cooldowns {
+/** Who may ask now: the cooldowns themselves, or (in a shard) the manager that keeps them. */
+export interface CooldownBook {
+  /** 0 and the use recorded, or the whole seconds left to wait. */
+  take(userId: string): number | Promise<number>;
+}
+
+export class Cooldowns implements CooldownBook {
   private readonly lastUse = new Map<string, number>();
 
   /**

@@ -1,7 +1,10 @@
 /**
  * `npm run load`: 500 /ask interactions from 50 users within 10 s against the
- * real bot (real discord.js client, real library in keyword mode over a temp
- * copy of seeds/, cooldowns off), with the fake Discord in a child process.
+ * real bot with 2 gateway shards (two discord.js clients, `shards: [i]` of 2,
+ * sharing one library, one cooldown book and one feedback file, as the
+ * ShardingManager's shards share the index and the manager's state; real
+ * library in keyword mode over a temp copy of seeds/, cooldowns off), with
+ * the fake Discord in a child process routing each guild to its shard.
  *
  * Checks: every interaction deferred within 3 s and answered; the bot still
  * answers afterwards; heap after GC within 20 % of before. Prints latency
@@ -18,10 +21,13 @@ import { runInNewContext } from 'node:vm';
 import { parseConfig, PROJECT_DIR } from '../src/config.js';
 import { openLibrary } from '../src/library/library.js';
 import { startBot } from '../src/bot/serve.js';
+import { Cooldowns } from '../src/bot/state/cooldown.js';
+import { FeedbackLog } from '../src/bot/state/feedback.js';
 import type { DriverReply, DriverRequest, Timing } from '../test/discord/load-driver.js';
 
 const TOKEN = 'TG9hZFRlc3RCb3QwMDAwMDAwMDE.LoadTs.fake-token-for-the-local-load-test';
 const BURST = { count: 500, users: 50, windowMs: 10_000, timeoutMs: 20_000 };
+const SHARDS = 2;
 const DEFER_DEADLINE_MS = 3000;
 const MEMORY_TOLERANCE = 0.2;
 const QUESTIONS = [
@@ -40,7 +46,7 @@ const dir = await mkdtemp(path.join(tmpdir(), 'citebot-load-'));
 const driver = fork(path.join(PROJECT_DIR, 'test/discord/load-driver.ts'), { execArgv: ['--import', 'tsx'] });
 try {
   await cp(path.join(PROJECT_DIR, 'seeds'), path.join(dir, 'docs'), { recursive: true });
-  const server = await request(driver, { kind: 'start', token: TOKEN }, 'listening');
+  const server = await request(driver, { kind: 'start', token: TOKEN, shards: SHARDS }, 'listening');
   const config = parseConfig({
     DOCS_DIR: path.join(dir, 'docs'),
     INDEX_DIR: path.join(dir, 'index'),
@@ -59,7 +65,11 @@ try {
     error: (m: string) => errors.push(m),
   };
   const library = await openLibrary({ docsDir: config.docsDir, indexDir: config.indexDir, embedder: null, answerThreshold: config.answerThreshold, topK: config.topK, warn: () => undefined });
-  const bot = await startBot(config, library, log);
+  // One cooldown book and one feedback file for both shards, as the ShardingManager keeps them.
+  const feedback = new FeedbackLog(config.feedbackFile);
+  const shared = { cooldowns: new Cooldowns(config.cooldownSeconds), feedback, announceReindex: () => undefined };
+  const bots = [];
+  for (let shard = 0; shard < SHARDS; shard++) bots.push(await startBot(config, library, log, { shards: { ids: [shard], count: SHARDS }, shared }));
 
   // One question at a time first: the latency a single user sees, and a warm JIT for the baseline.
   const idleLoop = monitorEventLoopDelay({ resolution: 1 });
@@ -77,7 +87,7 @@ try {
 
   const after = await run(driver, { ...BURST, count: 1, users: 1, windowMs: 0 });
   const memoryAfter = heap(gc);
-  await bot.stop();
+  for (const bot of bots) await bot.stop();
 
   const checks = {
     [`all ${BURST.count} deferred within ${DEFER_DEADLINE_MS / 1000} s`]: burst.results.every((t) => t.deferred && t.deferMs !== null && t.deferMs <= DEFER_DEADLINE_MS),
@@ -153,7 +163,7 @@ function print(r: {
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
   const ms = (ts: Timing[], key: 'deferMs' | 'answerMs') => ts.map((t) => t[key]).filter((v): v is number => v !== null);
   const lines = [
-    `citebot load test (keyword mode, ${BURST.count} /ask from ${BURST.users} users in ${BURST.windowMs / 1000} s)`,
+    `citebot load test (keyword mode, ${SHARDS} shards, ${BURST.count} /ask from ${BURST.users} users in ${BURST.windowMs / 1000} s)`,
     `single user, one at a time (${r.idle.results.length}):`,
     `  answer  ${percentiles(ms(r.idle.results, 'answerMs'))}`,
     `  longest event-loop stall ${r.idleStallMs.toFixed(1)} ms`,

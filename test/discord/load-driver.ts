@@ -8,7 +8,7 @@ import { FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { member, sendInteraction, slashData, type Member } from '../helpers/discord-payloads.js';
 
 export type DriverRequest =
-  | { kind: 'start'; token: string }
+  | { kind: 'start'; token: string; shards: number }
   | { kind: 'run'; count: number; users: number; windowMs: number; questions: string[]; timeoutMs: number }
   | { kind: 'stop' };
 
@@ -30,7 +30,7 @@ process.on('message', (message: DriverRequest) => void handle(message));
 
 async function handle(message: DriverRequest): Promise<void> {
   if (message.kind === 'start') {
-    discord = await FakeDiscord.start({ token: message.token });
+    discord = await FakeDiscord.start({ token: message.token, shards: message.shards });
     send({ kind: 'listening', apiUrl: discord.apiUrl, applicationId: discord.applicationId, guildId: discord.guildId });
   } else if (message.kind === 'run' && discord) {
     const results = await run(discord, message);
@@ -45,9 +45,10 @@ function send(reply: DriverReply): void {
   process.send?.(reply);
 }
 
-/** Sends `count` /ask interactions from `users` users spread evenly over `windowMs`. */
+/** Sends `count` /ask interactions from `users` users spread evenly over `windowMs`, and over every shard's guild in turn. */
 function run(discord: FakeDiscord, plan: Extract<DriverRequest, { kind: 'run' }>): Promise<Timing[]> {
   const users: Member[] = Array.from({ length: plan.users }, (_, i) => member(`user${i}`));
+  const channels = discord.guildIds.map((guild) => discord.guildChannels.get(guild)![0]!);
   const pending = new Map<string, { sentAt: number; timing: Timing }>();
   const timings: Timing[] = [];
   return new Promise((resolve) => {
@@ -76,7 +77,7 @@ function run(discord: FakeDiscord, plan: Extract<DriverRequest, { kind: 'run' }>
       setTimeout(() => {
         const question = plan.questions[i % plan.questions.length]!;
         const sentAt = performance.now();
-        const sent = sendInteraction(discord, 2, slashData('ask', [['question', question]]), users[i % users.length]!, discord.channelIds[0]!);
+        const sent = sendInteraction(discord, 2, slashData('ask', [['question', question]]), users[i % users.length]!, channels[i % channels.length]!);
         const timing: Timing = { deferMs: null, deferred: false, answerMs: null, quoted: false };
         timings.push(timing);
         pending.set(sent.token, { sentAt, timing });

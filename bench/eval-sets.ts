@@ -11,7 +11,7 @@
  *   own searchable passages, so the comparison is about ranking alone.
  *
  * Citebot always reads a set through its own loader and splitter
- * (loadDocuments + splitDocument, what ingest does). Questions are parsed by
+ * (loadDocuments + splitDocuments, what ingest does). Questions are parsed by
  * `parseEvalCases`, the same parser as `citebot eval`.
  *
  * @example
@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDocuments } from '../src/documents/load.js';
-import { splitDocument } from '../src/documents/split.js';
+import { splitDocuments } from '../src/documents/split.js';
 import { parseEvalCases, type EvalCase, type RankedUnit } from '../src/search/eval.js';
 import type { LoadedIndex, Passage } from '../src/types.js';
 
@@ -78,7 +78,7 @@ export async function readEvalSet(name: SetName): Promise<EvalSet> {
   const docsDir = seed ? path.join(REPO_ROOT, 'seeds') : path.join(EVAL_DIR, name, 'docs');
   const file = seed ? path.join(REPO_ROOT, 'test', 'fixtures', 'seed-questions.jsonl') : path.join(EVAL_DIR, name, 'questions.jsonl');
   const documents = await loadDocuments(docsDir, () => {});
-  const passages = documents.flatMap((doc) => splitDocument(doc));
+  const passages = await splitDocuments(documents);
   const kind = DOCUMENT_SETS.has(name) ? 'document' : 'paragraph';
   const units = kind === 'document' ? passageUnits(passages) : readerRuleParagraphs(documents);
   const questions = parseEvalCases(await readFile(file, 'utf8'), file);

@@ -111,7 +111,7 @@ export function parseConfig(env: Env): Config {
     embedThreads: read.int('EMBED_THREADS', defaultEmbedThreads(os.availableParallelism()), 1, 64),
     embedBatchSize: read.int('EMBED_BATCH_SIZE', 32, 1, 1024),
     topK: read.int('TOP_K', 3, 1, 25),
-    answerThreshold: read.number('ANSWER_THRESHOLD', 0.4, 0, 1),
+    answerThreshold: read.number('ANSWER_THRESHOLD', 0.5, 0, 1), // = RECOMMENDED_ANSWER_THRESHOLD (src/search/abstain.ts)
     discord: {
       token: read.optionalString('DISCORD_TOKEN'),
       applicationId: read.optionalSnowflake('DISCORD_APPLICATION_ID'),

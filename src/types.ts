@@ -26,10 +26,33 @@ export interface LoadedDocument {
   sourceEndLine?: number[];
   /** For PDF only: `page[i]` is the 1-based page that text line `i + 1` is on. */
   page?: number[];
+  /** For HTML only: headings, link density and `<title>` of the extracted text (Markdown finds its own). */
+  outline?: DocumentOutline;
   /** sha256 (hex) of the raw bytes: a changed file re-ingests, an unchanged one doesn't. */
   sha256: string;
   size: number;
   mtimeMs: number;
+}
+
+/** A heading of a document's text, as the HTML reader finds them. */
+export interface DocumentHeading {
+  /** 0-based line of the document text where the heading starts. */
+  line: number;
+  /** 1–6 for h1–h6; 7 for an API signature (`<dt class="sig">`), whose scope ends with its list. */
+  level: number;
+  /** The fragment that links to it (`module-csv`, without `#`), when the page has one. */
+  anchor: string | null;
+  /** True for the end of a level-7 scope (a closed signature list): no text of its own. */
+  closes?: boolean;
+}
+
+/** Structure the HTML reader sees that plain text can't show. */
+export interface DocumentOutline {
+  /** The page's `<title>`, or null. */
+  title: string | null;
+  headings: DocumentHeading[];
+  /** `linkShare[i]`: share of text line `i + 1` inside links (near 1 for a table of contents). */
+  linkShare: number[];
 }
 
 /** One passage: a verbatim slice of a document, with where it came from. */
@@ -48,8 +71,10 @@ export interface Passage {
   page?: number;
   /** The document title: its first heading, or its first line. */
   title: string;
-  /** Markdown heading path above the passage, outermost first; [] elsewhere. */
+  /** Heading path above the passage (Markdown and HTML headings), outermost first; [] in plain text. */
   headings: string[];
+  /** Link fragment of the nearest heading above (`module-csv`), for a link into the rendered page. */
+  anchor?: string;
   /** Exactly the text of the file (or of an HTML document's extracted text). */
   text: string;
   /** Content hash (sha256 hex of `text`, first 16 chars): unchanged text is never re-embedded. */
@@ -144,7 +169,10 @@ export interface Answer {
   mode: Mode;
   /** Calibrated confidence in [0, 1] that the top result answers the question; compared with ANSWER_THRESHOLD. */
   confidence: number;
+  /** What to show: the ranking when answered, at most 2 closest passages when unsure, none when none. */
   results: Hit[];
+  /** The ranking whatever the verdict: for `citebot eval` and "show the nearest passages". */
+  ranked?: Hit[];
 }
 
 /** Receives one human-readable warning line (a skipped file, a fallback). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citation, hashLike, headingSlug } from '../src/search/citation.js';
+import { citation, hashLike } from '../src/search/citation.js';
 import type { Passage } from '../src/types.js';
 import { passage as make } from './helpers/passage.js';
 
@@ -24,10 +24,10 @@ describe('citation', () => {
   });
 
   it.each([
-    ['Markdown: the section heading anchor', { headings: ['Install guide', 'Step 2: Install (Linux)'] }, 'https://example.org/docs/guide.md#step-2-install-linux'],
+    ['Markdown: the section heading anchor', { headings: ['Install guide', 'Step 2: Install (Linux)'], anchor: 'step-2-install-linux' }, 'https://example.org/docs/guide.md#step-2-install-linux'],
     ['Markdown without a heading: the lines', {}, 'https://example.org/docs/guide.md#L5'],
     ['text: the line range', { file: 'notes/a b.txt', lines: [5, 7] as [number, number], headings: ['X'] }, 'https://example.org/docs/notes/a%20b.txt#L5-L7'],
-    ['HTML: lines until passages carry heading ids', { file: 'page.html', headings: ['Intro'] }, 'https://example.org/docs/page.html#L5'],
+    ['HTML: the heading id the page links to', { file: 'library/csv.html', headings: ['csv', 'csv.reader()'], anchor: 'csv.reader' }, 'https://example.org/docs/library/csv.html#csv.reader'],
   ])('links %s', (_name, overrides, url) => {
     expect(citation(passage(overrides), { baseUrl: 'https://example.org/docs/' }).url).toBe(url);
   });
@@ -37,7 +37,7 @@ describe('citation', () => {
   });
 });
 
-describe('hashLike and headingSlug', () => {
+describe('hashLike', () => {
   it.each([
     ['000_23d5e4e5b37788fb.txt', true],
     ['3f2a9c1e-1b2c-4d5e-8f90-123456789abc.md', true],
@@ -45,13 +45,5 @@ describe('hashLike and headingSlug', () => {
     ['2024-03-report.txt', false],
   ])('hashLike(%s) = %s', (file, expected) => {
     expect(hashLike(file)).toBe(expected);
-  });
-
-  it.each([
-    ['Step 2: Install (Linux)', 'step-2-install-linux'],
-    ['  What’s new?  ', 'whats-new'],
-    ['snake_case and-dash', 'snake_case-and-dash'],
-  ])('headingSlug(%s) = %s', (heading, slug) => {
-    expect(headingSlug(heading)).toBe(slug);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { highlightSpans } from '../src/search/highlight.js';
+import { highlightSpans, scoreSentences } from '../src/search/highlight.js';
 
 const text = 'Rubio led the team in Riyadh. Lavrov spoke afterwards. The talks lasted four hours in Riyadh.';
 const slices = (weights: Record<string, number>): string[] =>
-  highlightSpans(text, new Map(Object.entries(weights))).map((s) => text.slice(s.start, s.end));
+  highlightSpans(scoreSentences(text, new Map(Object.entries(weights)))).map((s) => text.slice(s.start, s.end));
 
 describe('highlightSpans', () => {
   it.each([
@@ -16,7 +16,7 @@ describe('highlightSpans', () => {
   });
 
   it('spans are in text order and never overlap', () => {
-    const spans = highlightSpans(text, new Map([['riyadh', 2], ['talk', 2]]));
+    const spans = highlightSpans(scoreSentences(text, new Map([['riyadh', 2], ['talk', 2]])));
     for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
   });
 });

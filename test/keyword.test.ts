@@ -43,6 +43,7 @@ describe('KeywordIndex', () => {
     expect(Object.keys(idf)).toEqual(['riyadh', 'talk', 'nowher']);
     expect(idf.riyadh).toBeGreaterThan(idf.talk!);
     expect(idf.nowher).toBeGreaterThan(idf.riyadh!);
+    expect(index.rarestIdf).toBeCloseTo(Math.log(1 + (index.documents - 0.5) / 1.5), 9);
     expect(index.documents).toBe(5);
   });
 

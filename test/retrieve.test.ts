@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDocuments } from '../src/documents/load.js';
 import { Retriever } from '../src/search/retrieve.js';
 import { splitDocument } from '../src/documents/split.js';
-import type { LoadedIndex, Passage } from '../src/types.js';
+import type { Embedder, LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { passage as make } from './helpers/passage.js';
 
@@ -43,8 +43,8 @@ describe('Retriever on the seed article (keyword mode)', () => {
     const first = await retriever.ask(q, { topK: 3 });
     const next = await retriever.ask(q, { topK: 3, offset: 3 });
     const all = await retriever.ask(q, { topK: 6 });
-    expect(first.results).toHaveLength(3);
-    expect([...first.results, ...next.results].map((h) => h.passage.id)).toEqual(all.results.map((h) => h.passage.id));
+    expect(first.ranked).toHaveLength(3);
+    expect([...first.ranked!, ...next.ranked!].map((h) => h.passage.id)).toEqual(all.ranked!.map((h) => h.passage.id));
   });
 
   it('abstains on an off-topic question', async () => {
@@ -118,15 +118,44 @@ describe('Retriever with vectors (semantic+keyword)', () => {
     expect(embedder.calls).toEqual([['Why do cats purr?']]);
   });
 
-  it('quotes what only the dense side found, but does not claim it answers', async () => {
-    const passages = [passage('a.txt', 1, 'Cats purr when they are content.'), passage('a.txt', 2, 'Dogs bark at strangers.')];
-    const embedder = fakeEmbedder(32);
-    const vectors = await embedder.embed(passages.map((p) => p.text));
-    const retriever = new Retriever(memoryIndex(passages, vectors, 32, embedder.model), embedder, { answerThreshold: 0.4 });
-    const answer = await retriever.ask('How are zeppelins steered?', { topK: 3 });
-    expect(answer.results.length).toBeGreaterThan(0);
-    expect(answer).toMatchObject({ mode: 'semantic+keyword', answered: false });
-    expect(answer.confidence).toBeLessThan(0.4);
+  /** An embedder that puts each listed text at a given direction: the question lands next to one passage. */
+  function pointingEmbedder(directions: Record<string, number>, dim = 16): Embedder {
+    return {
+      model: 'pointing', dim,
+      async embed(texts) {
+        const out = new Float32Array(texts.length * dim);
+        texts.forEach((text, i) => {
+          const axis = directions[text] ?? dim - 1;
+          out[i * dim + axis] = 1;
+          // A little shared noise, so cosines spread like a real model's instead of being exactly 0.
+          for (let d = 0; d < dim; d++) out[i * dim + d]! += 0.05 * (((i * 7 + d * 13) % 5) / 5);
+        });
+        for (let i = 0; i < texts.length; i++) {
+          const row = out.subarray(i * dim, (i + 1) * dim);
+          const norm = Math.hypot(...row);
+          row.forEach((v, d) => (row[d] = v / norm));
+        }
+        return out;
+      },
+    };
+  }
+
+  it.each([
+    ['keyword only: no shared word, so nothing answers', false, 'none', undefined, 0],
+    ['a dense match that stands out of the query\'s own cosines lifts it to unsure', true, 'unsure', 1, 2],
+  ] as const)('%s', async (_name, dense, verdict, first, most) => {
+    const texts = ['Airships are guided by rudders and by varying engine thrust.', ...Array.from({ length: 12 }, (_, i) => `Filler paragraph number ${i} about gardening tools.`)];
+    const passages = texts.map((t, i) => passage('a.txt', i + 1, t));
+    const question = 'How are zeppelins steered?';
+    const embedder = pointingEmbedder({ [texts[0]!]: 0, [question]: 0, ...Object.fromEntries(texts.slice(1).map((t, i) => [t, 1 + (i % 10)])) });
+    const vectors = dense ? await embedder.embed(texts) : null;
+    const retriever = new Retriever(memoryIndex(passages, vectors, vectors ? 16 : 0, vectors ? 'pointing' : null), dense ? embedder : null, { answerThreshold: 0.5 });
+    const answer = await retriever.ask(question, { topK: 3 });
+    expect(answer.verdict).toBe(verdict);
+    expect(answer.answered).toBe(false);
+    // Unsure shows the closest passages, at most two, the airship one first; none shows nothing.
+    expect(answer.results[0]?.passage.paragraph).toBe(first);
+    expect(answer.results.length).toBeLessThanOrEqual(most);
   });
 
   it.each([

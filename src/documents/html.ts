@@ -6,7 +6,11 @@
  * every output line remembers the source line it came from so citations point
  * into the real file.
  */
-export interface HtmlText {
+import type { DocumentHeading, DocumentOutline } from '../types.js';
+
+export type HtmlHeading = DocumentHeading;
+
+export interface HtmlText extends DocumentOutline {
   /** Extracted text: blocks separated by one blank line, no trailing newline. */
   text: string;
   /** `sourceLine[i]` is the 1-based line of the HTML file where text line `i + 1` starts. */
@@ -22,6 +26,13 @@ const DROPPED = new Set(['head', 'nav', 'aside', 'form', 'button', 'select', 'sv
 /** Site-wide header/footer is chrome; an article's own header (with its h1) is content. */
 const CHROME_OUTSIDE_CONTENT = new Set(['header', 'footer']);
 const CONTENT = new Set(['article', 'main']);
+/** Where a page says its content is, everything outside (menus, sidebars, footers, breadcrumbs) is chrome. */
+const CONTENT_ROOT = /<main[\s>]|<article[\s>]|\brole\s*=\s*["']?main\b/i;
+const ROLE_MAIN = /\brole\s*=\s*["']?main\b/i;
+/** Permalink marks (Sphinx/MkDocs "¶", VuePress "#") next to headings: navigation, not text. */
+const PERMALINK = /\bclass\s*=\s*["'][^"']*\b(?:headerlink|header-anchor|anchor-link)\b/i;
+const SIGNATURE = /\bclass\s*=\s*["'][^"']*\bsig\b/i;
+const HEADINGS: Record<string, number> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 const DROPPED_ROLES = /\brole\s*=\s*["']?(?:navigation|banner|contentinfo|search|complementary|menu)\b/i;
 const HIDDEN = /(?:^|\s)hidden(?:\s|=|\/?$)|\baria-hidden\s*=\s*["']?true/i;
 
@@ -42,9 +53,9 @@ const CELLS = new Set(['td', 'th']);
  */
 export function htmlToText(html: string): HtmlText {
   const out = new LineBuilder();
-  const scan = new Scanner(html, out);
+  const scan = new Scanner(html, out, CONTENT_ROOT.test(html));
   scan.run();
-  return out.finish();
+  return { ...out.finish(), title: scan.title };
 }
 
 interface Tag {
@@ -55,18 +66,37 @@ interface Tag {
   end: number;
 }
 
+/** An element tracked to its end tag by counting how deeply it nests inside itself. */
+interface Open {
+  name: string;
+  depth: number;
+}
+
 class Scanner {
+  title: string | null = null;
   private i = 0;
   private line = 1;
-  /** Element being dropped, and how deeply it is nested inside itself. */
-  private skipName: string | null = null;
-  private skipDepth = 0;
+  /** Element being dropped with everything inside it. */
+  private skip: Open | null = null;
+  /** The content root (`<main>`, `role="main"`) being read, when the page has one. */
+  private root: Open | null = null;
+  /** A permalink being dropped: its `#fragment` becomes the heading's anchor. */
+  private permalink: Open | null = null;
   private contentDepth = 0;
   private preDepth = 0;
+  private linkDepth = 0;
+  /** One entry per open `<dl>`: true once it holds an API signature. */
+  private readonly lists: boolean[] = [];
+  /** Tag of the heading being read (`h2`, or `dt` for a signature). */
+  private headingTag: string | null = null;
+  /** The last `id` seen since text was written: the anchor of a heading that has none of its own. */
+  private lastId: string | null = null;
 
   constructor(
     private readonly html: string,
     private readonly out: LineBuilder,
+    /** True when the page marks its content: text outside it is dropped. */
+    private readonly rootOnly: boolean,
   ) {}
 
   run(): void {
@@ -80,10 +110,15 @@ class Scanner {
     }
   }
 
+  private get writing(): boolean {
+    return this.skip === null && this.permalink === null && (!this.rootOnly || this.root !== null);
+  }
+
   private text(start: number, end: number): void {
-    if (this.skipName === null) {
-      if (this.preDepth > 0) this.out.preformatted(this.html, start, end, this.line);
-      else this.out.flowing(this.html, start, end, this.line);
+    if (this.writing) {
+      if (this.preDepth > 0) this.out.preformatted(this.html, start, end, this.line, this.linkDepth > 0);
+      else this.out.flowing(this.html, start, end, this.line, this.linkDepth > 0);
+      if (/\S/.test(this.html.slice(start, Math.min(end, start + 64)))) this.lastId = null;
     }
     this.advanceTo(end);
   }
@@ -99,23 +134,75 @@ class Scanner {
     const tag = readTag(html, lt);
     if (!tag) return this.advanceTo(html.length); // unterminated tag at end of file: browsers drop it
     this.advanceTo(tag.end);
-    if (!tag.closing && RAW_TEXT.has(tag.name) && !tag.selfClosing) return this.skipRawText(tag.name);
+    if (!tag.closing && RAW_TEXT.has(tag.name) && !tag.selfClosing) return this.rawText(tag.name);
     this.element(tag);
   }
 
   private element(tag: Tag): void {
-    if (this.skipName !== null) return this.whileSkipping(tag);
+    if (this.skip !== null) return this.whileSkipping(tag);
+    if (this.permalink !== null) return this.whilePermalink(tag);
     if (!tag.closing && !tag.selfClosing && this.isDropped(tag)) {
-      this.skipName = tag.name;
-      this.skipDepth = 1;
+      this.skip = { name: tag.name, depth: 1 };
       this.out.blockBreak();
       return;
     }
+    this.trackRoot(tag);
+    if (!tag.closing && tag.name === 'a' && PERMALINK.test(tag.attrs) && !tag.selfClosing) {
+      this.permalink = { name: 'a', depth: 1 };
+      this.out.anchor(fragmentOf(tag.attrs));
+      return;
+    }
+    if (!tag.closing) this.lastId = idOf(tag.attrs) ?? this.lastId;
     if (CONTENT.has(tag.name)) this.contentDepth = Math.max(0, this.contentDepth + (tag.closing ? -1 : 1));
     if (tag.name === 'pre') this.preDepth = Math.max(0, this.preDepth + (tag.closing ? -1 : 1));
-    if (tag.name === 'br') this.out.lineBreak(this.line);
-    else if (BLOCKS.has(tag.name)) this.out.blockBreak();
-    else if (CELLS.has(tag.name) && !tag.closing) this.out.space();
+    if (tag.name === 'a' && !tag.selfClosing) this.linkDepth = Math.max(0, this.linkDepth + (tag.closing ? -1 : 1));
+    this.structure(tag);
+  }
+
+  /** Block breaks, and the headings that build the heading path. */
+  private structure(tag: Tag): void {
+    if (tag.name === 'br') return this.out.lineBreak(this.line);
+    if (!BLOCKS.has(tag.name)) {
+      if (CELLS.has(tag.name) && !tag.closing) this.out.space();
+      return;
+    }
+    this.out.blockBreak();
+    if (tag.name === 'dl') this.list(tag);
+    if (tag.closing && tag.name === this.headingTag) {
+      this.headingTag = null;
+      this.out.endHeading();
+    }
+    if (tag.closing || !this.writing) return;
+    const signature = tag.name === 'dt' && SIGNATURE.test(tag.attrs);
+    const level = HEADINGS[tag.name] ?? (signature ? 7 : 0);
+    if (level === 0) return;
+    if (signature && this.lists.length > 0) this.lists[this.lists.length - 1] = true;
+    this.headingTag = tag.name;
+    this.out.beginHeading(level, idOf(tag.attrs) ?? this.lastId);
+  }
+
+  /** A closed list of signatures ends their scope: the text after it is not about them. */
+  private list(tag: Tag): void {
+    if (!tag.closing) {
+      if (!tag.selfClosing) this.lists.push(false);
+      return;
+    }
+    if (this.lists.pop() === true && this.writing) this.out.closeSignatures();
+  }
+
+  private trackRoot(tag: Tag): void {
+    if (!this.rootOnly) return;
+    if (this.root === null) {
+      if (!tag.closing && !tag.selfClosing && (tag.name === 'main' || tag.name === 'article' || ROLE_MAIN.test(tag.attrs))) {
+        this.root = { name: tag.name, depth: 0 };
+      } else return;
+    }
+    if (tag.name !== this.root.name || tag.selfClosing) return;
+    this.root.depth += tag.closing ? -1 : 1;
+    if (this.root.depth <= 0) {
+      this.root = null;
+      this.out.blockBreak();
+    }
   }
 
   private isDropped(tag: Tag): boolean {
@@ -125,22 +212,38 @@ class Scanner {
   }
 
   private whileSkipping(tag: Tag): void {
+    const skip = this.skip!;
     // An unclosed <head> or <form> must not swallow the page: the body ends it.
     const endsAll = (tag.name === 'body' && !tag.closing) || (tag.closing && (tag.name === 'body' || tag.name === 'html'));
     if (endsAll) {
-      this.skipName = null;
+      this.skip = null;
       return this.element(tag);
     }
-    if (tag.name !== this.skipName || tag.selfClosing) return;
-    this.skipDepth += tag.closing ? -1 : 1;
-    if (this.skipDepth === 0) this.skipName = null;
+    if (tag.name !== skip.name || tag.selfClosing) return;
+    skip.depth += tag.closing ? -1 : 1;
+    if (skip.depth === 0) this.skip = null;
   }
 
-  private skipRawText(name: string): void {
+  private whilePermalink(tag: Tag): void {
+    const link = this.permalink!;
+    if (BLOCKS.has(tag.name)) {
+      // A block inside a permalink means broken markup: stop dropping rather than lose the page.
+      this.permalink = null;
+      return this.element(tag);
+    }
+    if (tag.name !== link.name || tag.selfClosing) return;
+    link.depth += tag.closing ? -1 : 1;
+    if (link.depth === 0) this.permalink = null;
+  }
+
+  /** Skips a raw-text element (script, style, title…); the page title is kept aside. */
+  private rawText(name: string): void {
     const { html } = this;
+    const start = this.i;
     let k = html.indexOf('</', this.i);
     while (k !== -1 && !closesRawText(html, k, name)) k = html.indexOf('</', k + 2);
     if (k === -1) return this.advanceTo(html.length);
+    if (name === 'title' && this.title === null) this.title = collapse(html.slice(start, k)) || null;
     this.advanceTo(k);
     const tag = readTag(html, k);
     this.advanceTo(tag ? tag.end : html.length);
@@ -155,6 +258,23 @@ class Scanner {
     this.line += countNewlines(this.html, this.i, end);
     this.i = end;
   }
+}
+
+/** Text of a title: entities decoded, whitespace collapsed, at most 200 characters. */
+function collapse(raw: string): string {
+  return raw.split(/[ \t\n\r\f]+/).filter(Boolean).map(decodeEntities).join(' ').slice(0, 200);
+}
+
+function idOf(attrs: string): string | null {
+  const m = /(?:^|[\s"'])id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(attrs);
+  const id = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
+  return id === '' ? null : id;
+}
+
+function fragmentOf(attrs: string): string | null {
+  const m = /\bhref\s*=\s*(?:"#([^"]*)"|'#([^']*)'|#([^\s"'>]+))/i.exec(attrs);
+  const fragment = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
+  return fragment === '' ? null : fragment;
 }
 
 function closesRawText(html: string, k: number, name: string): boolean {
@@ -189,18 +309,22 @@ function readTag(html: string, lt: number): Tag | null {
   return { name, closing, selfClosing: attrs.endsWith('/'), attrs, end: k + 1 };
 }
 
-/** Builds output lines and the source line of each. */
+/** Builds output lines, the source line of each, and the headings among them. */
 class LineBuilder {
   private readonly lines: string[] = [];
   private readonly sources: number[] = [];
   private readonly sourceEnds: number[] = [];
+  private readonly linkShares: number[] = [];
+  private readonly headings: HtmlHeading[] = [];
+  private heading: HtmlHeading | null = null;
   private current = '';
+  private currentLinkChars = 0;
   private currentSource = 0;
   private currentEnd = 0;
   private pendingSpace = false;
 
   /** Normal text: whitespace runs collapse to one space; entities decode. */
-  flowing(html: string, start: number, end: number, line: number): void {
+  flowing(html: string, start: number, end: number, line: number, inLink: boolean): void {
     let k = start;
     while (k < end) {
       const ch = html[k]!;
@@ -212,18 +336,18 @@ class LineBuilder {
       }
       let wordEnd = k + 1;
       while (wordEnd < end && !isHtmlSpace(html[wordEnd]!)) wordEnd++;
-      this.word(decodeEntities(html.slice(k, wordEnd)), line);
+      this.word(decodeEntities(html.slice(k, wordEnd)), line, inLink);
       k = wordEnd;
     }
   }
 
   /** Text inside <pre>: kept as written, one output line per source line. */
-  preformatted(html: string, start: number, end: number, line: number): void {
+  preformatted(html: string, start: number, end: number, line: number, inLink: boolean): void {
     let k = start;
     while (k < end) {
       const newline = html.indexOf('\n', k);
       const lineEnd = newline === -1 || newline >= end ? end : newline;
-      if (lineEnd > k) this.word(decodeEntities(html.slice(k, lineEnd)), line, true);
+      if (lineEnd > k) this.word(decodeEntities(html.slice(k, lineEnd)), line, inLink, true);
       if (lineEnd === end) break;
       this.lineBreak(line, true);
       line++;
@@ -250,24 +374,49 @@ class LineBuilder {
     if (last !== undefined && last.trim() !== '') this.push('', this.sources[this.sources.length - 1]!);
   }
 
-  finish(): HtmlText {
+  /** A heading starts at the next line written. */
+  beginHeading(level: number, anchor: string | null): void {
+    this.heading = { line: this.lines.length, level, anchor };
+  }
+
+  /** The permalink inside a heading names its anchor best: it is what the page itself links to. */
+  anchor(fragment: string | null): void {
+    if (this.heading !== null && fragment !== null) this.heading.anchor = fragment;
+  }
+
+  endHeading(): void {
+    const heading = this.heading;
+    this.heading = null;
+    if (heading !== null && this.lines.length > heading.line) this.headings.push(heading);
+  }
+
+  /** A signature list ended: its signatures no longer head what follows. */
+  closeSignatures(): void {
+    this.headings.push({ line: this.lines.length, level: 7, anchor: null, closes: true });
+  }
+
+  finish(): Omit<HtmlText, 'title'> {
     this.blockBreak();
     while (this.lines.length > 0 && this.lines[this.lines.length - 1]!.trim() === '') {
       this.lines.pop();
       this.sources.pop();
       this.sourceEnds.pop();
+      this.linkShares.pop();
     }
-    return { text: this.lines.join('\n'), sourceLine: this.sources, sourceEndLine: this.sourceEnds };
+    const headings = this.headings.filter((h) => h.line < this.lines.length);
+    return { text: this.lines.join('\n'), sourceLine: this.sources, sourceEndLine: this.sourceEnds, headings, linkShare: this.linkShares };
   }
 
-  private word(text: string, line: number, verbatim = false): void {
+  private word(text: string, line: number, inLink: boolean, verbatim = false): void {
     if (text === '') return;
     this.currentEnd = line;
     if (this.current === '') {
       this.currentSource = line;
       this.current = verbatim ? text : text.trimStart();
+      if (inLink) this.currentLinkChars += this.current.length;
     } else {
       this.current += (this.pendingSpace ? ' ' : '') + text;
+      if (inLink) this.currentLinkChars += text.length;
     }
     this.pendingSpace = false;
   }
@@ -277,7 +426,9 @@ class LineBuilder {
     this.sources.push(source);
     // An empty line, or a line whose words all came from one place, ends where it starts.
     this.sourceEnds.push(text === '' ? source : Math.max(source, this.currentEnd));
+    this.linkShares.push(text === '' ? 0 : Math.min(1, this.currentLinkChars / text.length));
     this.current = '';
+    this.currentLinkChars = 0;
     this.pendingSpace = false;
   }
 }

@@ -13,10 +13,12 @@ export interface Block {
   kind: 'prose' | 'heading' | 'meta';
   first: number;
   last: number;
-  /** Heading path above the block (Markdown only). */
+  /** Heading path above the block (Markdown and HTML headings). */
   headings: string[];
   /** Heading text without its markup, for heading blocks. */
   heading?: string;
+  /** The link fragment of the nearest heading above (or of this heading), when known. */
+  anchor?: string;
   /** Contains a fenced code block: never split per line. */
   hasFence?: boolean;
 }

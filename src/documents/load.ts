@@ -16,7 +16,7 @@ import { htmlToText } from './html.js';
 import { pdfToText } from './pdf.js';
 import { decodeText, sniffEncoding } from './text-encoding.js';
 import { docsFolderError, linkReason, openDocsRoot, walkFolder, type DocsRoot, type FolderWalk, type SkippedPath, type WalkedFile } from './walk.js';
-import type { LoadedDocument, WarningSink } from '../types.js';
+import type { DocumentOutline, LoadedDocument, WarningSink } from '../types.js';
 
 /** File extensions citebot reads, and what they are; each may also come gzip-compressed (`.txt.gz`). */
 const DOCUMENT_KINDS: Readonly<Record<string, LoadedDocument['kind']>> = {
@@ -129,6 +129,7 @@ async function readDocument(root: DocsRoot, found: WalkedFile, warn: WarningSink
     if (content.sourceLine) doc.sourceLine = content.sourceLine;
     if (content.sourceEndLine) doc.sourceEndLine = content.sourceEndLine;
     if (content.page) doc.page = content.page;
+    if (content.outline) doc.outline = content.outline;
     return doc;
   } catch (err) {
     if (err instanceof UnreadableContent) return skip(warn, file, err.message);
@@ -153,6 +154,7 @@ interface DocumentText {
   sourceLine?: number[] | undefined;
   sourceEndLine?: number[] | undefined;
   page?: number[];
+  outline?: DocumentOutline;
 }
 
 /** Decoded bytes → the text passages are cut from, by kind. */
@@ -168,7 +170,9 @@ async function documentText(kind: LoadedDocument['kind'], bytes: Buffer, file: s
   const encoding = sniffEncoding(bytes.subarray(0, SNIFF_BYTES));
   if (encoding === 'binary') throw new UnreadableContent('binary file');
   const decoded = decodeText(bytes, encoding, file, warn);
-  return kind === 'html' ? htmlToText(decoded) : { text: decoded };
+  if (kind !== 'html') return { text: decoded };
+  const { text, sourceLine, sourceEndLine, title, headings, linkShare } = htmlToText(decoded);
+  return { text, sourceLine, sourceEndLine, outline: { title, headings, linkShare } };
 }
 
 function emptyReason(kind: LoadedDocument['kind']): string {

@@ -47,6 +47,8 @@ class MarkdownScan {
   private open: Block | null = null;
   private fence: Fence | null = null;
   private frontMatterTitle: string | null = null;
+  /** Open `:::` containers (VuePress/MkDocs); `items` counts a code group's tabs so far. */
+  private readonly containers: Array<{ name: string; items: number; muted: boolean }> = [];
 
   constructor(private readonly lines: Lines) {}
 
@@ -80,17 +82,44 @@ class MarkdownScan {
       return;
     }
     if (text.trim() === '') return this.close();
+    const container = containerLine(text);
+    if (container !== null) return this.container(i, container);
     const atx = atxHeading(text);
     if (atx) return this.heading(i, i, atx);
     const setext = this.open && !this.open.hasFence ? setextLevel(text, this.lines.text(this.open.first)) : 0;
     if (setext > 0) return this.setextHeading(i, setext);
     const fence = fenceOpening(text);
-    if (!this.open) this.open = { kind: 'prose', first: i, last: i, headings: this.path.map((h) => h.text) };
+    if (!this.open) this.open = { kind: this.opening(text), first: i, last: i, ...this.under() };
     this.open.last = i;
     if (fence) {
       this.fence = fence;
       this.open.hasFence = true;
     }
+  }
+
+  /**
+   * A `::: tip` / `:::` line is markup of its own (a non-searchable block), and
+   * of a code group's tabs (the same command for npm, yarn, pnpm, bun) only the
+   * first can be an answer: the others repeat it.
+   */
+  private container(i: number, name: string): void {
+    this.close();
+    this.blocks.push({ kind: 'meta', first: i, last: i, ...this.under() });
+    if (name === '') {
+      this.containers.pop();
+      return;
+    }
+    const parent = this.containers[this.containers.length - 1];
+    const tab = name.startsWith('code-group-item') && parent !== undefined;
+    const muted = (parent?.muted ?? false) || (tab && parent.items > 0);
+    if (tab) parent.items++;
+    this.containers.push({ name, items: 0, muted });
+  }
+
+  /** Kind of a block that starts with `text`: markup and repeated tabs are kept but never answer. */
+  private opening(text: string): Block['kind'] {
+    if (this.containers[this.containers.length - 1]?.muted) return 'meta';
+    return COMPONENT_BLOCK.test(text) ? 'meta' : 'prose';
   }
 
   private setextHeading(underline: number, level: number): void {
@@ -104,14 +133,51 @@ class MarkdownScan {
   private heading(first: number, last: number, heading: Heading): void {
     this.close();
     while (this.path.length > 0 && this.path[this.path.length - 1]!.level >= heading.level) this.path.pop();
-    this.blocks.push({ kind: 'heading', first, last, headings: this.path.map((h) => h.text), heading: heading.text });
+    const anchor = headingSlug(heading.text);
+    this.blocks.push({ kind: 'heading', first, last, headings: this.path.map((h) => h.text), heading: heading.text, anchor });
     this.path.push({ level: heading.level, text: cap(heading.text) });
+  }
+
+  /** The heading path of a block under the current heading, and that heading's anchor. */
+  private under(): Pick<Block, 'headings' | 'anchor'> {
+    const nearest = this.path[this.path.length - 1];
+    const headings = this.path.map((h) => h.text);
+    return nearest === undefined ? { headings } : { headings, anchor: headingSlug(nearest.text) };
   }
 
   private close(): void {
     if (this.open) this.blocks.push(this.open);
     this.open = null;
   }
+}
+
+/**
+ * A block that opens with a page component (`<DiscordMessages>`, `<ResultingCode/>`)
+ * or a style/script/template tag renders chrome or a mock-up, not prose.
+ * `<DocsLink>` is inline text: its attribute names the API it links to.
+ */
+const COMPONENT_BLOCK = /^\s{0,3}<\/?(?!DocsLink\b)(?:[A-Z][A-Za-z0-9]*|style|script|template)\b/;
+
+/** `::: tip Title` → 'tip Title'; `:::` → ''; null when the line is no container marker. */
+function containerLine(line: string): string | null {
+  const m = /^\s{0,3}:{3,}\s*(.*)$/.exec(line);
+  if (!m) return null;
+  return m[1]!.trim();
+}
+
+/**
+ * The anchor a static-site generator (VuePress, MkDocs, GitHub) gives a heading:
+ * lower case, markup and punctuation dropped, spaces to hyphens.
+ *
+ * @example
+ * headingSlug('Using the `EmbedBuilder` class!'); // 'using-the-embedbuilder-class'
+ */
+export function headingSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+    .trim()
+    .replace(/\s+/g, '-');
 }
 
 /** `## Title ##` → level 2, "Title". Null when the line is not an ATX heading. */

@@ -7,10 +7,11 @@
  * line, NUL bytes or deeply nested Markdown cost linear time.
  */
 import { createHash } from 'node:crypto';
+import { markCopies } from './copies.js';
 import { lineIndex, type Block, type Lines } from './lines.js';
 import { markdownBlocks } from './markdown.js';
 import { chunkSpans, isSpace } from '../text/sentences.js';
-import type { LoadedDocument, Passage, Span } from '../types.js';
+import type { DocumentOutline, LoadedDocument, Passage, Span } from '../types.js';
 
 /**
  * Longest passage, in characters. all-MiniLM-L6-v2 reads at most 256 word-piece
@@ -46,8 +47,9 @@ export function splitDocument(doc: LoadedDocument, options: SplitOptions = {}): 
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const lines = lineIndex(doc.text);
   const markdown = doc.kind === 'markdown' ? markdownBlocks(lines) : null;
-  const blocks = (markdown?.blocks ?? textBlocks(lines)).flatMap((block) => paragraphsOf(block, lines));
-  const title = documentTitle(blocks, lines, markdown?.frontMatterTitle ?? null);
+  const raw = markdown?.blocks ?? (doc.outline ? htmlBlocks(lines, doc.outline) : textBlocks(lines));
+  const blocks = raw.flatMap((block) => paragraphsOf(block, lines));
+  const title = documentTitle(blocks, lines, markdown?.frontMatterTitle ?? doc.outline?.title ?? null);
   const passages: Passage[] = [];
   blocks.forEach((block, index) => {
     for (const piece of piecesOf(block, lines, doc.text, maxChars)) {
@@ -55,6 +57,28 @@ export function splitDocument(doc: LoadedDocument, options: SplitOptions = {}): 
     }
   });
   return passages;
+}
+
+/**
+ * Splits every document of a folder, then marks the copies of text that a
+ * preferred format already holds (see `markCopies`). `pause` runs between
+ * documents, so a caller can let its event loop in.
+ *
+ * @example
+ * const passages = await splitDocuments(await loadDocuments('docs', warn));
+ */
+export async function splitDocuments(
+  docs: readonly LoadedDocument[],
+  options: SplitOptions = {},
+  pause: () => Promise<void> = async () => {},
+): Promise<Passage[]> {
+  const passages: Passage[] = [];
+  for (const doc of docs) {
+    await pause();
+    for (const passage of splitDocument(doc, options)) passages.push(passage); // no spread: a huge file would overflow the stack
+  }
+  const kinds = new Map(docs.map((doc) => [doc.file, doc.kind]));
+  return markCopies(passages, (file) => kinds.get(file) ?? 'text');
 }
 
 /** Plain text and extracted HTML: runs of non-blank lines, as `/\n\s*\n/` would split them. */
@@ -72,6 +96,56 @@ function textBlocks(lines: Lines): Block[] {
     }
   }
   return blocks;
+}
+
+/**
+ * Extracted HTML: text blocks, with the reader's headings as heading blocks
+ * that build the heading path (as Markdown headings do), and link lists
+ * (tables of contents, "see also" menus) kept out of answers.
+ */
+function htmlBlocks(lines: Lines, outline: DocumentOutline): Block[] {
+  const headingAt = new Map(outline.headings.filter((h) => !h.closes).map((h) => [h.line, h]));
+  const closes = outline.headings.filter((h) => h.closes).map((h) => h.line);
+  const path: Array<{ level: number; text: string; anchor: string | null }> = [];
+  let nextClose = 0;
+  const blocks = textBlocks(lines);
+  for (const block of blocks) {
+    while (nextClose < closes.length && closes[nextClose]! <= block.first) {
+      while (path.length > 0 && path[path.length - 1]!.level >= 7) path.pop();
+      nextClose++;
+    }
+    const heading = headingAt.get(block.first);
+    const above = path.map((h) => h.text);
+    const anchor = [...path].reverse().find((h) => h.anchor !== null)?.anchor ?? undefined;
+    if (heading) {
+      const text = headingText(lines, block);
+      while (path.length > 0 && path[path.length - 1]!.level >= heading.level) path.pop();
+      path.push({ level: heading.level, text, anchor: heading.anchor });
+      Object.assign(block, { kind: 'heading', heading: text, headings: path.slice(0, -1).map((h) => h.text) });
+      if (heading.anchor !== null) block.anchor = heading.anchor;
+      continue;
+    }
+    block.headings = above;
+    if (anchor !== undefined) block.anchor = anchor;
+    if (linkShare(outline, block) > LINK_LIST) block.kind = 'meta';
+  }
+  return blocks;
+}
+
+/** A block with more of its text in links than this is navigation (a table of contents), not an answer. */
+const LINK_LIST = 0.7;
+
+function linkShare(outline: DocumentOutline, block: Block): number {
+  let sum = 0;
+  for (let i = block.first; i <= block.last; i++) sum += outline.linkShare[i] ?? 0;
+  return sum / (block.last - block.first + 1);
+}
+
+function headingText(lines: Lines, block: Block): string {
+  const words: string[] = [];
+  for (let i = block.first; i <= block.last; i++) words.push(lines.text(i).trim());
+  const text = words.join(' ');
+  return text.length <= MAX_TITLE_CHARS ? text : `${text.slice(0, MAX_TITLE_CHARS - 1)}…`;
 }
 
 /** One block, or one block per line when the block is written one paragraph per line. */
@@ -144,6 +218,7 @@ function toPassage(
     lines: [first, Math.max(first, last)],
     title,
     headings: block.headings,
+    ...(block.anchor === undefined ? {} : { anchor: block.anchor }),
     text,
     hash: createHash('sha256').update(text).digest('hex').slice(0, 16),
     searchable: block.kind === 'prose' && countWords(text, MIN_SEARCHABLE_WORDS) >= MIN_SEARCHABLE_WORDS,

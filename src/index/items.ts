@@ -40,6 +40,8 @@ interface PassageMetadata {
   searchable: boolean;
   /** A PDF passage's page; absent elsewhere. */
   page?: number;
+  /** The nearest heading's link fragment; absent when there is none. */
+  anchor?: string;
   /** Row of this passage's vector in `vectors.f32`. */
   row: number;
 }
@@ -89,6 +91,7 @@ function toMetadata(passage: Passage, row: number, titles: Record<string, string
     hash: passage.hash,
     searchable: passage.searchable,
     ...(passage.page === undefined ? {} : { page: passage.page }),
+    ...(passage.anchor === undefined ? {} : { anchor: passage.anchor }),
     row,
   };
 }

@@ -28,6 +28,8 @@ export interface KeywordOptions {
   b: number;
   /** Weight of a phrase (adjacent word pair) match, relative to a body word. */
   phrase: number;
+  /** Weight of the rest of the paragraph, for a piece of a long paragraph (see search/keyword.ts). */
+  paragraph: number;
   /** Weights of metadata fields, relative to a body word. */
   title: number;
   headings: number;
@@ -102,7 +104,7 @@ function checkPostings(offsets: Uint32Array, postingRows: Uint32Array, weights: 
 }
 
 /** Every knob of `KeywordOptions`; the record type makes the compiler insist the list is complete. */
-const OPTION_NAMES = Object.keys({ k1: 0, b: 0, phrase: 0, title: 0, headings: 0, file: 0 } satisfies Record<keyof KeywordOptions, 0>);
+const OPTION_NAMES = Object.keys({ k1: 0, b: 0, phrase: 0, paragraph: 0, title: 0, headings: 0, file: 0 } satisfies Record<keyof KeywordOptions, 0>);
 
 function parseHead(json: string): Pick<KeywordParts, 'options' | 'documents' | 'rows' | 'terms'> {
   let value: unknown;

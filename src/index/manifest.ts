@@ -17,8 +17,9 @@ import type { IndexManifest } from '../types.js';
  * 2: the keyword index is stored in the generation; index.json holds one item per line.
  * 3: passages are read from the columnar passages.bin (index.json stays, for vectra, but is
  *    not read); every file's checksum is in the manifest and checked when it is read.
+ * 4: passages.bin carries each passage's heading anchor (links into the rendered page).
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export const MANIFEST = 'manifest.json';
 

@@ -1,12 +1,13 @@
 /**
- * A generation's `passages.bin` (format 3): every passage's metadata in
+ * A generation's `passages.bin` (format 4): every passage's metadata in
  * columns, and the ids and texts each as one UTF-8 slab, so loading is a few
  * typed-array views and one string decode per field instead of a JSON parse
  * of every item. Little-endian:
  *
- *   magic "CBPASS03" | u32 count N | u32 head bytes H | head (UTF-8 JSON {"strings":[…]}) | pad to 4
+ *   magic "CBPASS04" | u32 count N | u32 head bytes H | head (UTF-8 JSON {"strings":[…]}) | pad to 4
  *   N × u32 each: file, title, headings (indexes into strings; headings as a JSON list),
- *                 paragraph, part, lineStart, lineEnd, flags (bit 0 = searchable), page (0 = none)
+ *                 paragraph, part, lineStart, lineEnd, flags (bit 0 = searchable), page (0 = none),
+ *                 anchor (index into strings; the empty string = none)
  *   (N + 1) × u32 id offsets | (N + 1) × u32 text offsets (byte offsets into each slab)
  *   N × 8 bytes   hash (16 hex digits as 8 bytes)
  *   id slab | text slab
@@ -24,9 +25,9 @@ import type { Passage } from '../types.js';
 
 export const PASSAGES = 'passages.bin';
 
-const MAGIC = Buffer.from('CBPASS03', 'latin1');
+const MAGIC = Buffer.from('CBPASS04', 'latin1');
 /** u32 columns per passage, in this order. */
-const COLUMNS = ['file', 'title', 'headings', 'paragraph', 'part', 'lineStart', 'lineEnd', 'flags', 'page'] as const;
+const COLUMNS = ['file', 'title', 'headings', 'paragraph', 'part', 'lineStart', 'lineEnd', 'flags', 'page', 'anchor'] as const;
 const HASH_BYTES = 8;
 const HEX16 = /^[0-9a-f]{16}$/;
 /** Passages decoded between two yields to the event loop (a reindex while serving must not stall heartbeats). */
@@ -47,7 +48,7 @@ export function encodePassages(passages: readonly Passage[]): Uint8Array[] {
   const ids = passages.map((p) => Buffer.from(p.id, 'utf8'));
   const texts = passages.map((p) => Buffer.from(p.text, 'utf8'));
   passages.forEach((p, row) => {
-    const values = [strings.id(p.file), strings.id(p.title), strings.id(JSON.stringify(p.headings)), p.paragraph, p.part, p.lines[0], p.lines[1], p.searchable ? 1 : 0, p.page ?? 0];
+    const values = [strings.id(p.file), strings.id(p.title), strings.id(JSON.stringify(p.headings)), p.paragraph, p.part, p.lines[0], p.lines[1], p.searchable ? 1 : 0, p.page ?? 0, strings.id(p.anchor ?? '')];
     values.forEach((value, c) => {
       if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`encodePassages: passage ${row} has ${COLUMNS[c]} ${value}`);
       columns[c * n + row] = value;
@@ -97,6 +98,9 @@ export async function decodePassages(bytes: Buffer, expected: number): Promise<P
     };
     // Pages are 1-based: 0 means the passage is not from a PDF.
     if (column(8, row) > 0) passages[row]!.page = column(8, row);
+    const anchor = strings[column(9, row)];
+    if (anchor === undefined) throw new DamagedGeneration(`${PASSAGES} passage ${row} is malformed`);
+    if (anchor !== '') passages[row]!.anchor = anchor;
     if ((row + 1) % DECODE_SLICE === 0) await yieldToEventLoop();
   }
   return passages;

@@ -17,10 +17,11 @@ import { documentKind, readDocuments } from '../documents/load.js';
 import { walkFolder, type FolderWalk, type SkippedPath } from '../documents/walk.js';
 import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
+import { markCopies } from '../documents/copies.js';
 import { splitDocument } from '../documents/split.js';
 import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
 import { KeywordIndex } from '../search/keyword.js';
-import type { Embedder, FileRecord, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
 /** Texts per `embed` call when the caller doesn't say. */
 const DEFAULT_BATCH_SIZE = 32;
@@ -125,7 +126,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
 async function planIndex(options: IngestOptions): Promise<Plan> {
   const docsDir = path.resolve(options.docsDir);
   const walk = await walkFolder(docsDir, { exclude: [options.indexDir] });
-  const passages: Passage[] = [];
+  const split: Passage[] = [];
+  const kinds = new Map<string, LoadedDocument['kind']>();
   const files: Record<string, FileRecord> = {};
   let sliceStart = performance.now();
   const skipped: SkippedPath[] = [];
@@ -139,10 +141,13 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
-    const split = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
-    for (const passage of split) passages.push(passage); // no spread: a huge file would overflow the stack
-    files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: split.length };
+    const pieces = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
+    for (const passage of pieces) split.push(passage); // no spread: a huge file would overflow the stack
+    kinds.set(doc.file, doc.kind);
+    files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: pieces.length };
   }
+  // Only now is every format known: a text copy of an HTML page must not be an answer.
+  const passages = markCopies(split, (file) => kinds.get(file) ?? 'text');
   const count = Object.keys(files).length;
   if (count === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
   const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';

@@ -42,19 +42,14 @@
  * towards abstaining on paraphrased questions, the safe side for a bot that
  * quotes its sources.
  */
+import type { SentenceScore } from './highlight.js';
 import type { KeywordIndex, KeywordQuery } from './keyword.js';
-import { sentenceSpans } from '../text/sentences.js';
-import { tokenize } from '../text/tokenize.js';
 
 /** What the decision looks at, for the top-ranked passage. */
 export interface AbstainFeatures {
-  /**
-   * Share of the IDF mass of the question's *known* terms that the top passage
-   * contains (0–1). Unknown terms are left to `unseen`: in a small folder most
-   * of them are ordinary words ("regarding", "job") the text happens not to use.
-   */
+  /** Share of the IDF mass of the question's known terms that the top passage contains (0–1). */
   coverage: number;
-  /** Share of the question's IDF mass on terms that occur nowhere in the documents (0–1). */
+  /** Share of the question's IDF mass on terms that occur nowhere in the documents (0–1); not in the model. */
   unseen: number;
   /** Top passage's BM25 score over the most any passage could score for this question (≈0–1). */
   strength: number;
@@ -64,56 +59,70 @@ export interface AbstainFeatures {
   focus: number;
   /** Folder size: log10 of the searchable passages over 4, capped at 1 (10,000 passages). */
   size: number;
+  /** How far the top passage's keyword score stands above the runner-up's: 1 − second/first (0–1). */
+  margin: number;
+  /**
+   * Rarity of the rarest question term the top passage shares: its IDF over the
+   * IDF of a term found in one passage (0–1). A shared rare word ("Riyadh",
+   * "conffile") is evidence however the rest of the question is worded.
+   */
+  rare: number;
 }
 
 /** Logistic-model weights: confidence = σ(bias + Σ weight·feature). Fit by bench/calibrate.ts. */
 export const ABSTAIN_MODEL = {
-  bias: -3.84,
-  coverage: 0.634,
-  unseen: -3.067,
-  strength: 3.961,
-  matched: 1.163,
-  focus: 2.379,
-  size: -2.522,
-} as const satisfies { bias: number } & Record<keyof AbstainFeatures, number>;
+  bias: -1.946,
+  coverage: -1.12,
+  strength: 7.475,
+  matched: 0.647,
+  focus: -0.473,
+  size: -4.459,
+  margin: 1.192,
+  rare: 0.059,
+} as const satisfies { bias: number } & Record<ModelFeature, number>;
+
+/** The features the confidence model weighs. `unseen` is left out on purpose: a paraphrase uses words the folder doesn't. */
+export const FEATURE_NAMES = ['coverage', 'strength', 'matched', 'focus', 'size', 'margin', 'rare'] as const;
+export type ModelFeature = (typeof FEATURE_NAMES)[number];
 
 /**
- * The threshold the fit supports (recommended ANSWER_THRESHOLD). Held out from
- * the fit (bench/quality.ts), 0.4 answers 94–97% of answerable questions and
- * abstains on 79–91% of unanswerable ones in 2,500–4,300-passage folders, and on
- * 100% of the seed off-topic questions while answering 97%; 0.5 would drop the
- * seed answered rate to 94% and SQuAD's to 92% for 3–4 points more abstention.
+ * The threshold the fit supports (recommended ANSWER_THRESHOLD); see
+ * docs/benchmarks.md for what it gives on every set.
  */
-export const RECOMMENDED_ANSWER_THRESHOLD = 0.4;
-
-/** Feature names in a fixed order (for fitting and printing). */
-export const FEATURE_NAMES = ['coverage', 'unseen', 'strength', 'matched', 'focus', 'size'] as const;
+export const RECOMMENDED_ANSWER_THRESHOLD = 0.5;
 
 const MAX_MATCHED = 6;
 /** log10 of the folder size that counts as "as big as it gets" (10,000 passages). */
 const MAX_LOG_SIZE = 4;
 
 /** Features of a ranking with nothing to judge; `answerConfidence` of these is low. */
-export const NO_FEATURES: AbstainFeatures = { coverage: 0, unseen: 0, strength: 0, matched: 0, focus: 0, size: 0 };
+export const NO_FEATURES: AbstainFeatures = { coverage: 0, unseen: 0, strength: 0, matched: 0, focus: 0, size: 0, margin: 0, rare: 0 };
+
+/** The top passage as the features see it. */
+export interface TopPassage {
+  row: number;
+  /** Its keyword score (0 when only dense search found it). */
+  score: number;
+  /** The runner-up's keyword score. */
+  nextScore: number;
+  /** Its sentences, scored by the question's term weights (see `scoreSentences`). */
+  sentences: readonly SentenceScore[];
+}
 
 /**
  * The features of a ranking's top passage.
  *
- * @param top row, text and keyword score of the passage ranked first (score 0 when only dense search found it).
  * @example
  * const query = keyword.query('Who led the American team in Riyadh?');
- * abstainFeatures(keyword, query, { row: 3, score: 7.2, text: passages[3].text });
+ * abstainFeatures(keyword, query, { row: 3, score: 7.2, nextScore: 2.8, sentences });
  */
-export function abstainFeatures(
-  keyword: KeywordIndex,
-  query: KeywordQuery,
-  top: { row: number; score: number; text: string },
-): AbstainFeatures {
+export function abstainFeatures(keyword: KeywordIndex, query: KeywordQuery, top: TopPassage): AbstainFeatures {
   let total = 0;
   let known = 0;
   let covered = 0;
   let unseen = 0;
   let matched = 0;
+  let rarest = 0;
   for (const term of query.terms) {
     total += term.idf;
     if (term.id < 0) unseen += term.idf;
@@ -121,37 +130,29 @@ export function abstainFeatures(
     if (keyword.contains(term.id, top.row)) {
       covered += term.idf;
       matched++;
+      rarest = Math.max(rarest, term.idf);
     }
   }
   if (total === 0) return NO_FEATURES;
   const ceiling = total * (keyword.options.k1 + 1);
+  const best = top.sentences.reduce((m, s) => Math.max(m, s.score), 0);
   return {
     coverage: known === 0 ? 0 : covered / known,
     unseen: unseen / total,
     strength: Math.min(top.score / ceiling, 1),
     matched: Math.min(matched, MAX_MATCHED),
-    focus: known === 0 || covered === 0 ? 0 : bestSentenceMass(top.text, query) / known,
+    focus: known === 0 || covered === 0 ? 0 : Math.min(best / known, 1),
     size: Math.min(Math.log10(Math.max(keyword.documents, 1)) / MAX_LOG_SIZE, 1),
+    margin: top.score > 0 ? Math.max(0, 1 - top.nextScore / top.score) : 0,
+    rare: Math.min(rarest / Math.max(keyword.rarestIdf, 1e-9), 1),
   };
-}
-
-/** The most IDF mass of known question terms that one sentence of `text` holds. */
-function bestSentenceMass(text: string, query: KeywordQuery): number {
-  let best = 0;
-  for (const span of sentenceSpans(text)) {
-    const terms = new Set(tokenize(text.slice(span.start, span.end)));
-    let mass = 0;
-    for (const term of query.terms) if (term.id >= 0 && terms.has(term.term)) mass += term.idf;
-    best = Math.max(best, mass);
-  }
-  return best;
 }
 
 /**
  * Calibrated probability (0–1) that the top passage answers the question.
  *
  * @example
- * answerConfidence({ coverage: 0.9, unseen: 0, strength: 0.5, matched: 4, focus: 0.8, size: 0.4 }); // → ≈ 0.98
+ * answerConfidence({ ...NO_FEATURES, coverage: 0.9, strength: 0.5, matched: 4, focus: 0.8, size: 0.4 }); // → ≈ 0.98
  */
 export function answerConfidence(features: AbstainFeatures, model: Record<string, number> = ABSTAIN_MODEL): number {
   let z = model.bias ?? 0;

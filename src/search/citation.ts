@@ -106,34 +106,13 @@ function sourceUrl(base: string, passage: Passage): string {
 
 /**
  * The fragment: a PDF's page (`#page=12`, which browsers' viewers open at),
- * a Markdown section's heading slug (GitHub's rule), otherwise
- * the line range. HTML keeps line anchors until passages carry the heading's
- * own `id` (a generated slug would not match the page's ids).
+ * the section's own anchor (the HTML heading's `id`, or the Markdown heading's
+ * slug, found when the document was split), otherwise the line range.
  */
 function anchor(passage: Passage): string {
   if (passage.page !== undefined) return `page=${passage.page}`;
-  const heading = passage.headings.at(-1);
-  if (heading !== undefined && /\.(md|markdown)$/i.test(passage.file)) {
-    const slug = headingSlug(heading);
-    if (slug !== '') return slug;
-  }
+  if (passage.anchor !== undefined && passage.anchor !== '') return encodeURIComponent(passage.anchor);
   const [a, b] = passage.lines;
   return a === b ? `L${a}` : `L${a}-L${b}`;
 }
 
-/**
- * GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens.
- * (A repeated heading gets `-1`, `-2` on GitHub; a passage can't know that.)
- *
- * @example
- * headingSlug('Step 2: Install (Linux)'); // 'step-2-install-linux'
- */
-export function headingSlug(heading: string): string {
-  return encodeURIComponent(
-    heading
-      .trim()
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
-      .replace(/\s/g, '-'),
-  );
-}

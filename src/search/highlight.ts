@@ -14,20 +14,37 @@ const RUNNER_UP_SHARE = 0.75;
 /** More than two marked sentences stop being a highlight. */
 const MAX_SENTENCES = 2;
 
+/** A sentence of a passage and the weight of the question terms it holds. */
+export interface SentenceScore {
+  span: Span;
+  score: number;
+}
+
 /**
- * The best-matching sentences of `text` as spans of it, in text order; [] when
- * no sentence shares a term with the question (e.g. a purely semantic match).
+ * Every sentence of `text` with the summed weight of the distinct question
+ * terms it contains: computed once per hit, it decides the highlight and the
+ * abstention's `focus`.
  *
  * @param weights question term → weight (its IDF); see `tokenize` for terms.
  * @example
+ * scoreSentences('Rubio led the team. Lavrov spoke.', new Map([['rubio', 3]]));
+ * // → [{ span: { start: 0, end: 19 }, score: 3 }, { span: { start: 20, end: 33 }, score: 0 }]
+ */
+export function scoreSentences(text: string, weights: ReadonlyMap<string, number>): SentenceScore[] {
+  return sentenceSpans(text).map((span) => ({ span, score: sentenceScore(text.slice(span.start, span.end), weights) }));
+}
+
+/**
+ * The best-matching sentences as spans of the passage, in text order; [] when
+ * no sentence shares a term with the question (e.g. a purely semantic match).
+ *
+ * @example
  * const text = 'Rubio led the team. Lavrov spoke later.';
- * highlightSpans(text, new Map([['rubio', 3], ['team', 1]]));
+ * highlightSpans(scoreSentences(text, new Map([['rubio', 3], ['team', 1]])));
  * // → [{ start: 0, end: 19 }]
  */
-export function highlightSpans(text: string, weights: ReadonlyMap<string, number>): Span[] {
-  const scored = sentenceSpans(text)
-    .map((span) => ({ span, score: sentenceScore(text.slice(span.start, span.end), weights) }))
-    .filter((s) => s.score > 0);
+export function highlightSpans(sentences: readonly SentenceScore[]): Span[] {
+  const scored = sentences.filter((s) => s.score > 0);
   if (scored.length === 0) return [];
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.span.start - b.span.start);
   const best = ranked[0]?.score ?? 0;

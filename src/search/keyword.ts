@@ -25,6 +25,7 @@ export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
   k1: 0.9,
   b: 0.4,
   phrase: 0.3,
+  paragraph: 0.3,
   title: 0.5,
   headings: 1,
   file: 0.5,
@@ -127,6 +128,11 @@ export class KeywordIndex {
     return { options, documents, rows, terms, offsets, postingRows, weights };
   }
 
+  /** IDF of a term found in exactly one passage: the most a shared word can weigh. */
+  get rarestIdf(): number {
+    return this.idfOf(1);
+  }
+
   /**
    * Analyses a question against this index.
    *
@@ -222,14 +228,15 @@ function* buildParts(passages: readonly Passage[], options: KeywordOptions): Gen
   const triples = new TripleBuffer();
   const lengths = new Float64Array(passages.length);
   const metaCache = new Map<string, string[]>();
+  const pieces = new ParagraphPieces(passages, options);
   let documents = 0;
   let totalLength = 0;
   for (let row = 0; row < passages.length; row++) {
     const passage = passages[row]!;
     if (!passage.searchable) continue;
-    const body = bodyTerms(passage.text, options.phrase > 0);
+    const { body, length } = pieces.body(row);
     documents++;
-    totalLength += lengths[row] = body.length;
+    totalLength += lengths[row] = length;
     for (const [term, [bodyWeight, metaWeight]] of fieldWeights(passage, body, options, metaCache)) {
       let id = termIds.get(term);
       if (id === undefined) termIds.set(term, (id = termIds.size));
@@ -241,6 +248,56 @@ function* buildParts(passages: readonly Passage[], options: KeywordOptions): Gen
   const norms = lengths.map((length) => 1 - options.b + (options.b * length) / avgLength);
   const postings = yield* triples.toPostings(termIds.size, norms);
   return { options, documents, rows: passages.length, terms: [...termIds.keys()], ...postings };
+}
+
+/**
+ * Body terms of each passage, with the other pieces of its paragraph (when a
+ * long paragraph was split) weighted by `options.paragraph`. The pieces of
+ * one paragraph are adjacent rows, so one paragraph is analysed at a time.
+ */
+class ParagraphPieces {
+  private cached: { first: number; last: number; bodies: BodyTerm[][] } | null = null;
+
+  constructor(
+    private readonly passages: readonly Passage[],
+    private readonly options: KeywordOptions,
+  ) {}
+
+  body(row: number): { body: WeightedTerm[]; length: number } {
+    const passage = this.passages[row]!;
+    const own = bodyTerms(passage.text, this.options.phrase > 0);
+    if (passage.part === 0 || this.options.paragraph <= 0) return { body: own.map(weighted(1)), length: own.length };
+    const group = this.group(row);
+    const body = own.map(weighted(1));
+    let length = own.length;
+    group.bodies.forEach((terms, k) => {
+      if (group.first + k === row || !this.passages[group.first + k]!.searchable) return;
+      for (const term of terms) body.push({ ...term, weight: this.options.paragraph });
+      length += terms.length * this.options.paragraph;
+    });
+    return { body, length };
+  }
+
+  private group(row: number): { first: number; last: number; bodies: BodyTerm[][] } {
+    if (this.cached && row >= this.cached.first && row <= this.cached.last) return this.cached;
+    const same = (a: Passage, b: Passage): boolean => a.file === b.file && a.paragraph === b.paragraph;
+    const passage = this.passages[row]!;
+    let first = row;
+    let last = row;
+    while (first > 0 && same(this.passages[first - 1]!, passage)) first--;
+    while (last + 1 < this.passages.length && same(this.passages[last + 1]!, passage)) last++;
+    const bodies: BodyTerm[][] = [];
+    for (let k = first; k <= last; k++) bodies.push(bodyTerms(this.passages[k]!.text, this.options.phrase > 0));
+    return (this.cached = { first, last, bodies });
+  }
+}
+
+interface WeightedTerm extends BodyTerm {
+  weight: number;
+}
+
+function weighted(weight: number): (term: BodyTerm) => WeightedTerm {
+  return (term) => ({ ...term, weight });
 }
 
 interface BodyTerm {
@@ -262,7 +319,7 @@ function bodyTerms(text: string, withPhrases: boolean): BodyTerm[] {
 /** term → [body weight before length normalisation, metadata weight]. */
 function fieldWeights(
   passage: Passage,
-  body: BodyTerm[],
+  body: WeightedTerm[],
   options: KeywordOptions,
   metaCache: Map<string, string[]>,
 ): Map<string, [number, number]> {
@@ -272,7 +329,7 @@ function fieldWeights(
     if (pair === undefined) weights.set(term, (pair = [0, 0]));
     return pair;
   };
-  for (const { term, phrase } of body) entry(term)[0] += phrase ? options.phrase : 1;
+  for (const { term, phrase, weight } of body) entry(term)[0] += (phrase ? options.phrase : 1) * weight;
   // Metadata fields are short and shared by a whole file: no length normalisation.
   const meta = (text: string): string[] => {
     let terms = metaCache.get(text);

@@ -14,7 +14,9 @@ import { CitebotError } from '../errors.js';
 import { prepareVectors } from './dot-kernel.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
-import { highlightSpans } from './highlight.js';
+import { highlightSpans, scoreSentences } from './highlight.js';
+import { stripFillers } from '../text/fillers.js';
+import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { builtWith, DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordQuery } from './keyword.js';
 import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from '../types.js';
@@ -44,6 +46,8 @@ export interface Ranking {
   query: KeywordQuery;
   /** Null when nothing matched at all. */
   features: AbstainFeatures | null;
+  /** z-score of the top passage's cosine among the query's dense candidates; null in keyword mode. */
+  denseZ: number | null;
 }
 
 /** Candidates taken from each ranking before fusion and merging. */
@@ -87,47 +91,47 @@ export class Retriever {
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
   }
 
-  /** Ranks passages for a question and decides whether the top one answers it. */
+  /**
+   * Ranks passages for a question and decides the verdict. `results` holds what
+   * to show: the ranking when answered, the closest two when unsure, nothing
+   * when none; `ranked` always holds the ranking (for eval and "nearest passages").
+   */
   async ask(question: string, options: AskOptions): Promise<Answer> {
     const count = Math.max(0, options.topK);
     const offset = Math.max(0, options.offset ?? 0);
     const ranking = await this.rank(question, offset + count);
     const confidence = ranking.features === null ? 0 : answerConfidence(ranking.features);
-    const weights = new Map([...ranking.query.terms, ...ranking.query.phrases].map((t) => [t.term, t.idf]));
-    const results: Hit[] = ranking.hits.slice(offset).map(({ row, score }) => {
+    const verdict = decideVerdict({ features: ranking.features, confidence, denseZ: ranking.denseZ }, this.options.answerThreshold);
+    const weights = termWeights(ranking.query);
+    const ranked: Hit[] = ranking.hits.slice(offset).map(({ row, score }) => {
       const passage = this.passageAt(row);
-      return { passage, score, highlights: highlightSpans(passage.text, weights) };
+      return { passage, score, highlights: highlightSpans(scoreSentences(passage.text, weights)) };
     });
-    const answered = ranking.features !== null && confidence >= this.options.answerThreshold;
-    return {
-      question,
-      answered,
-      verdict: answered ? 'answered' : 'none',
-      mode: ranking.mode,
-      confidence,
-      results,
-    };
+    const shown = verdict === 'answered' ? ranked : verdict === 'unsure' ? ranked.slice(0, Math.max(0, UNSURE_RESULTS - offset)) : [];
+    return { question, answered: verdict === 'answered', verdict, mode: ranking.mode, confidence, results: shown, ranked };
   }
 
   /**
    * The best `count` passages (fused, near-duplicates merged, one-file crowding
-   * damped) with the abstention features of the first. `ask` pages through
-   * this; bench/calibrate.ts reads the features directly.
+   * damped) with the evidence about the first. `ask` pages through this;
+   * bench/calibrate.ts reads the features directly.
    */
   async rank(question: string, count: number): Promise<Ranking> {
     const depth = Math.max(MIN_DEPTH, 3 * count);
-    const query = this.keyword.query(question);
+    const asked = stripFillers(question);
+    const query = this.keyword.query(asked);
     const keywordHits = this.keyword.search(query, depth);
-    let fused = keywordHits;
-    if (this.mode === 'semantic+keyword') {
-      fused = fuseRankings([keywordHits, await this.denseHits(question, depth)]);
-    }
+    const dense = this.mode === 'semantic+keyword' ? await this.denseHits(asked, depth) : null;
+    const fused = dense === null ? keywordHits : fuseRankings([keywordHits, dense]);
     const hits = this.select(fused, count);
     const top = hits[0];
-    if (top === undefined) return { mode: this.mode, hits, query, features: null };
+    if (top === undefined) return { mode: this.mode, hits, query, features: null, denseZ: null };
     const topScore = keywordHits.find((h) => h.row === top.row)?.score ?? 0;
-    const features = abstainFeatures(this.keyword, query, { row: top.row, score: topScore, text: this.passageAt(top.row).text });
-    return { mode: this.mode, hits, query, features };
+    const nextScore = keywordHits.find((h) => h.row !== top.row)?.score ?? 0;
+    const passage = this.passageAt(top.row);
+    const sentences = scoreSentences(passage.text, termWeights(query));
+    const features = topScore > 0 ? abstainFeatures(this.keyword, query, { row: top.row, score: topScore, nextScore, sentences }) : null;
+    return { mode: this.mode, hits, query, features, denseZ: dense === null ? null : denseZ(dense, top.row) };
   }
 
   private async denseHits(question: string, depth: number): Promise<Scored[]> {
@@ -157,12 +161,19 @@ export class Retriever {
       });
       const [best] = pool.splice(bestAt, 1);
       if (best === undefined) break;
-      if (picked.some((p) => this.sameText(p.row, best.row, shingles))) continue;
+      // One paragraph is one answer: its other pieces, or a copy of its text elsewhere, add nothing.
+      if (picked.some((p) => this.sameParagraph(p.row, best.row) || this.sameText(p.row, best.row, shingles))) continue;
       const file = this.passageAt(best.row).file;
       perFile.set(file, (perFile.get(file) ?? 0) + 1);
       picked.push({ row: best.row, score: bestScore });
     }
     return picked;
+  }
+
+  private sameParagraph(a: number, b: number): boolean {
+    const pa = this.passageAt(a);
+    const pb = this.passageAt(b);
+    return pa.file === pb.file && pa.paragraph === pb.paragraph;
   }
 
   /** `cache` holds the shingles computed for this query's candidates. */
@@ -185,6 +196,18 @@ export class Retriever {
     if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
     return passage;
   }
+}
+
+/** Question term → IDF, the weights sentences are scored by. */
+function termWeights(query: KeywordQuery): Map<string, number> {
+  return new Map([...query.terms, ...query.phrases].map((t) => [t.term, t.idf]));
+}
+
+/** z-score of the top passage's cosine among the dense candidates (-∞ when dense search didn't find it). */
+function denseZ(dense: readonly Scored[], row: number): number | null {
+  const cosine = dense.find((h) => h.row === row)?.score;
+  if (cosine === undefined) return Number.NEGATIVE_INFINITY;
+  return cosineZ(cosine, dense.map((h) => h.score));
 }
 
 /** Vectors from one model are meaningless to another, even at the same length. */

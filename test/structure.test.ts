@@ -1,0 +1,155 @@
+/** What real documentation folders need: HTML heading paths, no page chrome, VuePress extras, one copy of each text. */
+import { describe, expect, it } from 'vitest';
+import { formatRank, markCopies } from '../src/documents/copies.js';
+import { htmlToText } from '../src/documents/html.js';
+import { headingSlug } from '../src/documents/markdown.js';
+import { splitDocument } from '../src/documents/split.js';
+import type { LoadedDocument, Passage } from '../src/types.js';
+
+function html(file: string, source: string): LoadedDocument {
+  const { text, sourceLine, sourceEndLine, title, headings, linkShare } = htmlToText(source);
+  return { file, absPath: `/x/${file}`, kind: 'html', text, sourceLine, sourceEndLine, outline: { title, headings, linkShare }, sha256: '', size: 0, mtimeMs: 0 };
+}
+
+function markdown(file: string, text: string): LoadedDocument {
+  return { file, absPath: `/x/${file}`, kind: 'markdown', text, sha256: '', size: 0, mtimeMs: 0 };
+}
+
+/** The passages a question could get, as "heading path :: text". */
+function answers(doc: LoadedDocument): string[] {
+  return splitDocument(doc).filter((p) => p.searchable).map((p) => `${p.headings.join(' › ')} :: ${p.text}`);
+}
+
+const SPHINX = `<html><head><title>csv — CSV File Reading &#8212; Python 3.11 documentation</title>
+<style>@media only screen { table.full-width-table { width: 100%; } }</style></head><body>
+<div class="related" role="navigation"><a href="../index.html">Python</a> » <a href="index.html">The Python Standard Library</a></div>
+<div class="menu-wrapper"><h3>Previous topic</h3><p><a href="a.html">Other module and its long description</a></p></div>
+<div class="body" role="main">
+<section id="module-csv">
+<h1>csv — CSV File Reading<a class="headerlink" href="#module-csv" title="Permalink to this heading">¶</a></h1>
+<p>The csv module implements classes to read and write tabular data.</p>
+<section id="module-contents">
+<h2>Module Contents<a class="headerlink" href="#module-contents">¶</a></h2>
+<dl class="py function">
+<dt class="sig sig-object py" id="csv.reader"><span class="sig-name">csv.reader</span>(csvfile)<a class="headerlink" href="#csv.reader">¶</a></dt>
+<dd><p>Return a reader object which will iterate over lines in the given csvfile.</p></dd>
+</dl>
+<p>The csv module defines the following classes as well.</p>
+<div class="toctree-wrapper"><ul><li><a href="x.html">csv.writer objects and dialects</a></li></ul></div>
+</section></section>
+</div>
+<div class="footer">© Copyright 2001-2026, Python Software Foundation. Found a bug?</div>
+</body></html>`;
+
+describe('HTML documentation pages', () => {
+  const doc = html('library/csv.html', SPHINX);
+
+  it('builds a heading path from h1–h6 and API signatures, as Markdown headings do', () => {
+    expect(answers(doc)).toEqual([
+      'csv — CSV File Reading :: The csv module implements classes to read and write tabular data.',
+      'csv — CSV File Reading › Module Contents › csv.reader(csvfile) :: Return a reader object which will iterate over lines in the given csvfile.',
+      // The signature's scope ends with its list.
+      'csv — CSV File Reading › Module Contents :: The csv module defines the following classes as well.',
+    ]);
+  });
+
+  it('never returns a heading, a permalink mark, navigation, a table of contents, CSS or the footer', () => {
+    const all = splitDocument(doc).map((p) => p.text).join('\n');
+    for (const chrome of ['¶', 'Previous topic', 'Python »', '@media', 'Copyright', 'Found a bug']) expect(all).not.toContain(chrome);
+    const headings = splitDocument(doc).filter((p) => p.text === 'Module Contents' || p.text.startsWith('csv.reader('));
+    expect(headings.map((p) => p.searchable)).toEqual([false, false]);
+  });
+
+  it('keeps the page title and the heading anchor (for links to the rendered page)', () => {
+    expect(doc.outline?.title).toBe('csv — CSV File Reading — Python 3.11 documentation');
+    const reader = splitDocument(doc).find((p) => p.text.startsWith('Return a reader'));
+    expect([reader?.title, reader?.anchor]).toEqual(['csv — CSV File Reading', 'csv.reader']);
+  });
+
+  it('reads every text of a page without a content root (no role="main")', () => {
+    const plain = html('a.html', '<nav>Menu</nav><h1>Guide</h1><p>Some words of real text here.</p><footer>Footer</footer>');
+    expect(answers(plain)).toEqual(['Guide :: Some words of real text here.']);
+  });
+});
+
+describe('VuePress Markdown', () => {
+  const page = [
+    '<style>.x { color: red; }</style>',
+    '',
+    '# Installing',
+    '',
+    '::: tip',
+    'Run the command in your project folder, not in your home folder.',
+    ':::',
+    '',
+    ':::: code-group',
+    '::: code-group-item npm',
+    '```sh',
+    'npm install discord.js',
+    '```',
+    ':::',
+    '::: code-group-item yarn',
+    '```sh',
+    'yarn add discord.js',
+    '```',
+    ':::',
+    '::::',
+    '',
+    'discord.js features the <DocsLink path="EmbedBuilder:Class" /> utility class for embeds.',
+    '',
+    '<DiscordMessages>',
+    '  <DiscordMessage profile="bot">Pong! and more words here</DiscordMessage>',
+    '</DiscordMessages>',
+  ].join('\n');
+
+  it('reads tips as text, keeps one tab of a code group, DocsLink text, and no CSS or chat mock-ups', () => {
+    expect(answers(markdown('guide.md', page))).toEqual([
+      'Installing :: Run the command in your project folder, not in your home folder.',
+      'Installing :: ```sh\nnpm install discord.js\n```',
+      'Installing :: discord.js features the <DocsLink path="EmbedBuilder:Class" /> utility class for embeds.',
+    ]);
+  });
+
+  it.each([
+    ['Using the `EmbedBuilder` class!', 'using-the-embedbuilder-class'],
+    ['Changes in v14', 'changes-in-v14'],
+    ['Q&A: what’s new?', 'qa-whats-new'],
+    ['Step 2: Install (Linux)', 'step-2-install-linux'],
+    ['  What’s new?  ', 'whats-new'],
+    ['snake_case and-dash', 'snake_case-and-dash'],
+  ])('heading %j links as #%s', (heading, slug) => {
+    expect(headingSlug(heading)).toBe(slug);
+  });
+});
+
+describe('copies of the same text in other formats', () => {
+  const passage = (file: string, text: string): Passage => ({
+    id: `${file}#1`, file, paragraph: 1, part: 0, lines: [1, 1], title: '', headings: [], text, hash: '', searchable: true,
+  });
+  const words = 'Every package must have a maintainer field naming the person responsible for the package and its bugs.';
+  const kinds: Record<string, string> = { 'p/ch-control.html': 'html', 'p/_sources/ch-control.rst.txt': 'text', 'policy.txt': 'text', 'other.html': 'html', 'notes.md': 'markdown' };
+
+  it.each([
+    ['the reST source of a rendered page', 'p/_sources/ch-control.rst.txt', `Every package **must** have a :ref:\`maintainer\` field naming the person responsible for the package and its bugs.`, false],
+    ['the plain-text edition of the manual', 'policy.txt', `  ${words}\n`, false],
+    ['a Markdown page that only shares a few words', 'notes.md', 'Every package must be checked before upload, says the team.', true],
+  ])('%s is kept for /source but never an answer', (_name, file, text, searchable) => {
+    const kept = markCopies([passage('p/ch-control.html', words), passage(file, text)], (f) => kinds[f] ?? 'text');
+    expect(kept.map((p) => p.searchable)).toEqual([true, searchable]);
+  });
+
+  it('leaves copies within one format to the retriever (it keeps the best-fitting one)', () => {
+    const kept = markCopies([passage('p/ch-control.html', words), passage('other.html', words)], (f) => kinds[f] ?? 'text');
+    expect(kept.map((p) => p.searchable)).toEqual([true, true]);
+  });
+
+  it.each([
+    ['a/page.html', 'html', 0],
+    ['a/page.md', 'markdown', 1],
+    ['policy.txt.gz', 'text', 2],
+    ['policy.pdf', 'pdf', 3],
+    ['html/_sources/index.rst.txt', 'text', 4],
+  ])('prefers the rendered page: %s ranks %i', (file, kind, rank) => {
+    expect(formatRank(file, kind)).toBe(rank);
+  });
+});

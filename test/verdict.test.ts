@@ -57,6 +57,8 @@ describe('stripFillers', () => {
     ['So what is a tuple? thanks!', 'what is a tuple?'],
     ['please list the files', 'list the files'],
     ['do you know where Rubio met Lavrov', 'where Rubio met Lavrov'],
+    ['What is the boiling point of tungsten? Anyone know?', 'What is the boiling point of tungsten?'],
+    ['How do I rotate a log file? Any ideas?', 'How do I rotate a log file?'],
     // Not fillers: a question that only looks like one, or words joined to the next.
     ['Will you marry me?', 'Will you marry me?'],
     ['well-known facts about Riyadh', 'well-known facts about Riyadh'],

@@ -21,6 +21,7 @@ export interface JsonResult {
 /** The `--json` contract: exactly one object per question. */
 export interface JsonAnswer {
   question: string;
+  /** True only when the verdict is `answered`. */
   answered: boolean;
   /** `answered`, `unsure` (results are the closest, at most 2) or `none` (no results). */
   verdict: Answer['verdict'];

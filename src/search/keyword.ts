@@ -251,13 +251,12 @@ function* buildParts(passages: readonly Passage[], options: KeywordOptions): Gen
 }
 
 /**
- * Body terms of each passage, with the other pieces of its paragraph (when a
- * long paragraph was split) weighted by `options.paragraph`. The pieces of
- * one paragraph are adjacent rows, so one paragraph is analysed at a time.
+ * Body terms of each passage, with the neighbouring pieces of its paragraph
+ * (when a long paragraph was split) weighted by `options.paragraph`. Only the
+ * piece before and after count: that is the context a reader sees, and it
+ * keeps a 10 MB paragraph's cost linear.
  */
 class ParagraphPieces {
-  private cached: { first: number; last: number; bodies: BodyTerm[][] } | null = null;
-
   constructor(
     private readonly passages: readonly Passage[],
     private readonly options: KeywordOptions,
@@ -265,30 +264,17 @@ class ParagraphPieces {
 
   body(row: number): { body: WeightedTerm[]; length: number } {
     const passage = this.passages[row]!;
-    const own = bodyTerms(passage.text, this.options.phrase > 0);
-    if (passage.part === 0 || this.options.paragraph <= 0) return { body: own.map(weighted(1)), length: own.length };
-    const group = this.group(row);
-    const body = own.map(weighted(1));
-    let length = own.length;
-    group.bodies.forEach((terms, k) => {
-      if (group.first + k === row || !this.passages[group.first + k]!.searchable) return;
+    const body = bodyTerms(passage.text, this.options.phrase > 0).map(weighted(1));
+    let length = body.length;
+    if (passage.part === 0 || this.options.paragraph <= 0) return { body, length };
+    for (const near of [row - 1, row + 1]) {
+      const other = this.passages[near];
+      if (!other || !other.searchable || other.file !== passage.file || other.paragraph !== passage.paragraph) continue;
+      const terms = bodyTerms(other.text, this.options.phrase > 0);
       for (const term of terms) body.push({ ...term, weight: this.options.paragraph });
       length += terms.length * this.options.paragraph;
-    });
+    }
     return { body, length };
-  }
-
-  private group(row: number): { first: number; last: number; bodies: BodyTerm[][] } {
-    if (this.cached && row >= this.cached.first && row <= this.cached.last) return this.cached;
-    const same = (a: Passage, b: Passage): boolean => a.file === b.file && a.paragraph === b.paragraph;
-    const passage = this.passages[row]!;
-    let first = row;
-    let last = row;
-    while (first > 0 && same(this.passages[first - 1]!, passage)) first--;
-    while (last + 1 < this.passages.length && same(this.passages[last + 1]!, passage)) last++;
-    const bodies: BodyTerm[][] = [];
-    for (let k = first; k <= last; k++) bodies.push(bodyTerms(this.passages[k]!.text, this.options.phrase > 0));
-    return (this.cached = { first, last, bodies });
   }
 }
 

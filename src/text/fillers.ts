@@ -15,8 +15,9 @@ const LEADING = [
   String.raw`(?:tell|show|explain(?: to)?|remind) (?:me|us)(?: about)?`,
 ].map((filler) => new RegExp(`^${filler}${END}`, 'i'));
 
-/** Closers at the end: "…, please?", "… thanks!", "… thx". The question mark is kept. */
-const TRAILING = /[\s,;:-]*\b(?:please|pls|plz|thanks(?: a lot| in advance)?|thank you|thx|ty|cheers)\b[\s!.]*(\??)[\s!.]*$/i;
+/** Closers at the end: "…, please?", "… thanks!", "… anyone know?". The question mark is kept. */
+const TRAILING =
+  /[\s,;:-]*\b(?:please|pls|plz|thanks(?: a lot| in advance)?|thank you|thx|ty|cheers|(?:does )?any(?:one|body) know|any (?:ideas|help|thoughts)|help)\b[\s!.?]*?(\??)[\s!.]*$/i;
 
 /**
  * The question without greetings, politeness and "can you tell me" at its
@@ -38,6 +39,9 @@ export function stripFillers(question: string): string {
       }
     }
   }
-  const trimmed = text.replace(TRAILING, '$1').trim();
+  const closer = TRAILING.exec(text);
+  if (closer === null) return text;
+  let trimmed = text.slice(0, closer.index).trimEnd();
+  if (closer[1] && !/[?!.]$/.test(trimmed)) trimmed += '?';
   return /[\p{L}\p{N}]/u.test(trimmed) ? trimmed : text;
 }

@@ -44,7 +44,7 @@ export async function answerReply(ctx: BotContext, question: string, offset: num
   const more = page.shown > 0 && answer.verdict === 'answered' && answer.results.length >= ctx.config.topK;
   return {
     embeds: [page.embed],
-    components: [answerButtons(key, { more, nearest: page.shown === 0 && offset === 0 && answer.results.length > 0 })],
+    components: [answerButtons(key, { more, nearest: page.shown === 0 && offset === 0 && (answer.ranked ?? []).length > 0 })],
     allowedMentions: NO_PINGS,
   };
 }

@@ -94,7 +94,7 @@ const UNSURE_SHOWN = 2;
 export function answerPage(answer: Answer, offset: number, options: RenderOptions): AnswerPage {
   const title = clip(safeText(answer.question), LIMITS.title);
   if (offset === 0 && (answer.verdict === 'none' || answer.results.length === 0)) {
-    const nearest = answer.results.length > 0 ? ' **Nearest passages** shows what came closest.' : '';
+    const nearest = (answer.ranked ?? []).length > 0 ? ' **Nearest passages** shows what came closest.' : '';
     const description = `${NOT_COVERED}\n\n${NEXT_STEP}${nearest}`;
     return { embed: { title, color: COLOR.none, description, footer: { text: 'Not covered by the documents' } }, shown: 0 };
   }
@@ -124,9 +124,11 @@ export function answerPage(answer: Answer, offset: number, options: RenderOption
  */
 export function nearestEmbed(answer: Answer, options: RenderOptions): APIEmbed {
   const title = clip(safeText(answer.question), LIMITS.title);
-  if (answer.results.length === 0) return { title, color: COLOR.none, description: 'No passage comes close to this question.' };
+  // A "none" answer shows nothing; what came closest is in its ranking.
+  const nearest = answer.ranked ?? answer.results;
+  if (nearest.length === 0) return { title, color: COLOR.none, description: 'No passage comes close to this question.' };
   const note = 'None of these answers the question; they are the nearest passages:\n\n';
-  const { text, shown } = fitBlocks(answer.results.map((hit) => hitBlock(hit, options)), LIMITS.description - note.length);
+  const { text, shown } = fitBlocks(nearest.map((hit) => hitBlock(hit, options)), LIMITS.description - note.length);
   return { title, color: COLOR.none, description: note + text, footer: { text: `Nearest passages · ${shown}` } };
 }
 

@@ -1,6 +1,5 @@
 /** `citebot deploy`: register the slash and context-menu commands with Discord. */
 import { requireDiscord } from '../config.js';
-import { deployCommands } from '../bot/deploy.js';
 import { configFor } from './context.js';
 import type { CliCommand } from './command.js';
 
@@ -10,6 +9,8 @@ export const deployCommand = {
   options: {},
   positionals: false,
   async run(_flags, _positionals, io) {
+    // Loaded here, not at the top: discord.js alone is most of a cold start for every other command.
+    const { deployCommands } = await import('../bot/deploy.js');
     const config = configFor({});
     requireDiscord(config, ['token', 'applicationId']);
     const { scope, names } = await deployCommands(config);

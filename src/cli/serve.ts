@@ -3,8 +3,6 @@ import path from 'node:path';
 import { PROJECT_DIR, requireDiscord, type Config } from '../config.js';
 import { CitebotError } from '../errors.js';
 import type { BotLog } from '../bot/log.js';
-import { startBot } from '../bot/serve.js';
-import { startShards } from '../bot/shards.js';
 import type { Library } from '../library/library.js';
 import { configFor, librarySession, withSession } from './context.js';
 import type { Io } from './io.js';
@@ -26,6 +24,8 @@ export const serveCommand = {
       // Built (or refreshed) here, once: the shards then only load it.
       const library = await librarySession(session, io);
       const log = consoleLog(io);
+      // Loaded here, not at the top: discord.js alone is most of a cold start for every other command.
+      const { startBot } = await import('../bot/serve.js');
       const running = shards === null ? await startBot(config, library, log) : await startSharded(config, library, shards, log);
       const watcher = config.watch ? library.watch(session.warn) : null;
       await untilSignal(io);
@@ -38,6 +38,7 @@ export const serveCommand = {
 
 /** The manager: shards run `citebot shard`; its own library builds the index and runs --watch, then every shard reloads. */
 async function startSharded(config: Config, library: Library, count: number | 'auto', log: BotLog): Promise<{ stop(): Promise<void> }> {
+  const { startShards } = await import('../bot/shards.js');
   const shards = await startShards(config, {
     count,
     file: path.join(PROJECT_DIR, 'bin', 'citebot.mjs'),

@@ -6,7 +6,6 @@
  */
 import { requireDiscord } from '../config.js';
 import { CitebotError } from '../errors.js';
-import { startBot } from '../bot/serve.js';
 import { ShardLink, type Channel, type ManagerMessage, type ShardRequest } from '../bot/shard-link.js';
 import { configFor, librarySession, withSession } from './context.js';
 import type { Io } from './io.js';
@@ -34,6 +33,8 @@ export const shardCommand = {
           (err: unknown) => log.error('could not reload the index', err),
         );
       });
+      // Loaded here, not at the top: discord.js alone is most of a cold start for every other command.
+      const { startBot } = await import('../bot/serve.js');
       const bot = await startBot(config, library, log, { shared: { cooldowns: link, feedback: link, announceReindex: (g) => link.reindexed(g) } });
       await untilStopped(io);
       await bot.stop();

@@ -17,8 +17,11 @@ import type { EmbedderOptions } from './embedder-options.js';
 import type { DownloadProgress } from './model-files.js';
 import type { Embedder } from '../types.js';
 
-/** The child's entry: a `.mjs` shim that registers tsx, then loads child-entry.ts. */
-const CHILD_SCRIPT = fileURLToPath(new URL('./child-entry.mjs', import.meta.url));
+/**
+ * The child's entry. Built (dist/, this file is `.js`): the compiled child-entry.js.
+ * From source: a `.mjs` shim that registers tsx, then loads child-entry.ts.
+ */
+const CHILD_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './child-entry.js' : './child-entry.mjs', import.meta.url));
 
 /** An error that crossed the process boundary. */
 export interface ChildError {

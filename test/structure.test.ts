@@ -138,6 +138,15 @@ describe('copies of the same text in other formats', () => {
     expect(kept.map((p) => p.searchable)).toEqual([true, searchable]);
   });
 
+  it('drops the rest of a file that is mostly a copy: the markup-only lines of a reST source', () => {
+    const rst = 'p/_sources/ch-control.rst.txt';
+    const kept = markCopies(
+      [passage('p/ch-control.html', words), passage(rst, words), { ...passage(rst, '-  :ref:`Maintainer <s-f-Maintainer>` field here'), id: `${rst}#2`, paragraph: 2 }],
+      (f) => kinds[f] ?? 'text',
+    );
+    expect(kept.map((p) => p.searchable)).toEqual([true, false, false]);
+  });
+
   it('leaves copies within one format to the retriever (it keeps the best-fitting one)', () => {
     const kept = markCopies([passage('p/ch-control.html', words), passage('other.html', words)], (f) => kinds[f] ?? 'text');
     expect(kept.map((p) => p.searchable)).toEqual([true, true]);

@@ -18,6 +18,12 @@ import type { LoadedDocument, Passage } from '../types.js';
 const COPY_SHARE = 0.6;
 /** Passages with fewer 3-grams than this are too short to call copies safely. */
 const MIN_GRAMS = 3;
+/**
+ * A file whose passages are mostly copies is a copy whole: what is left of a
+ * reST source is markup the rendered page shows differently (":ref:`x <y>`",
+ * a toctree), and of a text edition its table of contents.
+ */
+const COPY_FILE_SHARE = 0.5;
 
 /**
  * Rank of a file's format: lower is preferred. reST/`_sources` are the raw
@@ -53,7 +59,20 @@ export function markCopies(passages: readonly Passage[], kindOf: (file: string) 
     if (seen.size > 0) for (const p of tier) if (p.searchable && isCopy(p.text, seen)) copies.add(p);
     for (const p of tier) if (p.searchable && !copies.has(p)) for (const g of grams(p.text)) seen.add(g);
   }
-  return passages.map((p) => (copies.has(p) ? { ...p, searchable: false } : p));
+  const copiedFiles = mostlyCopies(passages, copies);
+  return passages.map((p) => (copies.has(p) || (p.searchable && copiedFiles.has(p.file)) ? { ...p, searchable: false } : p));
+}
+
+function mostlyCopies(passages: readonly Passage[], copies: ReadonlySet<Passage>): Set<string> {
+  const counts = new Map<string, { copied: number; all: number }>();
+  for (const p of passages) {
+    if (!p.searchable) continue;
+    const count = counts.get(p.file) ?? { copied: 0, all: 0 };
+    count.all++;
+    if (copies.has(p)) count.copied++;
+    counts.set(p.file, count);
+  }
+  return new Set([...counts].filter(([, c]) => c.copied / c.all >= COPY_FILE_SHARE).map(([file]) => file));
 }
 
 function isCopy(text: string, seen: Set<number>): boolean {

@@ -46,8 +46,6 @@ export const SET_NAMES = [
 export const SEED_SET = 'seeds';
 export type SetName = (typeof SET_NAMES)[number] | typeof SEED_SET;
 
-/** The sets bench/calibrate.ts fits the abstention model on (their fit half only). */
-export const CALIBRATION_SETS: readonly SetName[] = ['squad-v1.1-dev', 'covidqa-2020-04-23'];
 
 /** Sets whose baselines index citebot's own passages: real documentation folders, and the seed article (one paragraph per line). */
 const DOCUMENT_SETS: ReadonlySet<string> = new Set<SetName>(['python-docs-html', 'discordjs-guide-md', SEED_SET]);

@@ -1,46 +1,28 @@
 /**
- * Should citebot answer, or say the documents don't cover the question?
+ * How sure is citebot that the top passage answers the question? The answer
+ * decides *answered* against *unsure* (src/search/verdict.ts decides *none*).
  *
- * A raw similarity cutoff can't decide this: a BM25 score means different things
- * in a 40-paragraph folder and a 3,000-paragraph one, and a question whose words
- * only brush the documents ("Who won the 2018 World Cup final?" against an
- * article that mentions "World War II") still gets a top hit. So the decision is
- * a logistic model over features that mean the same thing at any corpus size
- * (plus the size itself), above all: how much of the question's information
- * (its IDF mass) the top passage actually contains.
+ * A raw score cutoff can't decide this: a BM25 score means different things in
+ * a 40-paragraph folder and a 60,000-passage manual. So the confidence is a
+ * logistic model over features that mean the same at any corpus size (plus the
+ * size itself): how strong the top keyword score is against the most the
+ * question could score, how far it is ahead of the runner-up (`margin`), how
+ * many and how rare the shared words are.
  *
- * The coefficients below were fit by `bench/calibrate.ts` (run it to refit) on
- * labelled retrievals from the calibration half (even positions) of the shared
- * eval sets (../shared/eval) and of bench/offtopic-questions.txt; bench/quality.ts
- * reports abstention on the other half:
- *   answerable   — SQuAD dev questions against SQuAD docs, COVID-QA questions
- *                  against COVID-QA docs; also each question against its own
- *                  article alone (folder-of-one-article size, like seeds/);
- *   unanswerable — SQuAD questions against COVID-QA docs and vice versa,
- *                  questions against a *different* single article, and
- *                  hand-written off-topic questions (bench/offtopic-questions.txt)
- *                  against both, every way.
- * Each group weighs the same within its class and the two classes weigh the
- * same, so thousands of easy off-topic retrievals don't set the boundary;
- * features are used raw (no scaling) so the coefficients can be read. The
- * seed test questions (test/fixtures/seed-questions.jsonl) are not in the fit.
+ * The coefficients were fit by bench/calibrate.ts (run it to refit) on the fit
+ * half (even positions) of every shared eval set: squad, covidqa, fiqa, wikiqa,
+ * python-docs-html and discordjs-guide-md, with the hand-written off-topic
+ * questions (bench/offtopic-questions.txt) against each. Positive = an
+ * answerable question whose top passage is right; negative = an unanswerable or
+ * off-topic one. bench/quality.ts reports the other half, and the seed questions
+ * (test/fixtures/seed-questions.jsonl), never fitted.
  *
- * Two features carry most of the weight in large folders, where off-topic
- * questions whose words all occur *somewhere* are the hard case: `focus` (an
- * answer sits in one sentence with the question's words; a chance match
- * scatters them over the paragraph) and `size` (the more passages there are,
- * the likelier one of them holds a few common question words by chance, so a
- * bigger folder asks for more evidence).
- *
- * The dense cosine is not a feature, and this is deliberate for semantic mode
- * too: cosine scales differ from one embedding model to the next and no real
- * model can run here to fit a weight (the tiny test model's cosines mean
- * nothing). So in semantic mode the decision is made on the same lexical
- * evidence, for the passage the *fused* ranking puts first: a passage that only
- * the dense search found and that shares no words with the question gets a low
- * confidence, and citebot says it found nothing rather than quote it. That errs
- * towards abstaining on paraphrased questions, the safe side for a bot that
- * quotes its sources.
+ * Left out on purpose: `unseen` (question words the folder never uses). A
+ * paraphrase is made of such words; they must not make citebot doubt a passage
+ * that shares the question's rare words. And the dense cosine: its scale
+ * differs from one embedding model to the next and no real model runs here to
+ * fit a weight, so semantic evidence enters the verdict as a per-query z-score
+ * instead (see verdict.ts).
  */
 import type { SentenceScore } from './highlight.js';
 import type { KeywordIndex, KeywordQuery } from './keyword.js';
@@ -86,8 +68,10 @@ export const FEATURE_NAMES = ['coverage', 'strength', 'matched', 'focus', 'size'
 export type ModelFeature = (typeof FEATURE_NAMES)[number];
 
 /**
- * The threshold the fit supports (recommended ANSWER_THRESHOLD); see
- * docs/benchmarks.md for what it gives on every set.
+ * The threshold the fit supports (recommended ANSWER_THRESHOLD): on the fit
+ * half it keeps unanswerable and off-topic questions out of *answered* (≤ 7%)
+ * on every set but wikiqa, whose on-topic unanswerables no lexical feature
+ * tells apart (see docs/benchmarks.md).
  */
 export const RECOMMENDED_ANSWER_THRESHOLD = 0.5;
 

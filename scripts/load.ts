@@ -27,7 +27,8 @@ import type { DriverReply, DriverRequest, Timing } from '../test/discord/load-dr
 
 const TOKEN = 'TG9hZFRlc3RCb3QwMDAwMDAwMDE.LoadTs.fake-token-for-the-local-load-test';
 const BURST = { count: 500, users: 50, windowMs: 10_000, timeoutMs: 20_000 };
-const SHARDS = 2;
+/** `npm run load -- --shards 1` runs the one-shard baseline side by side. */
+const SHARDS = shardsArg(process.argv.slice(2));
 const DEFER_DEADLINE_MS = 3000;
 const MEMORY_TOLERANCE = 0.2;
 const QUESTIONS = [
@@ -102,6 +103,14 @@ try {
 } finally {
   driver.send({ kind: 'stop' } satisfies DriverRequest);
   await rm(dir, { recursive: true, force: true });
+}
+
+function shardsArg(args: string[]): number {
+  const at = args.indexOf('--shards');
+  if (at < 0) return 2;
+  const n = Number(args[at + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`--shards takes a whole number from 1 to 16, not ${String(args[at + 1])}`);
+  return n;
 }
 
 /** `global.gc` when run with --expose-gc; otherwise turned on at run time. */

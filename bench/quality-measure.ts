@@ -74,7 +74,7 @@ export interface QuestionResult {
   position: number;
   group: 'answerable' | 'unanswerable';
   q: string;
-  gold: { file?: string; paragraph?: number; expect_files?: string[]; expect_text?: string } | null;
+  gold: { file?: string; paragraph?: number; expect_files?: string[]; expect_text?: string; text?: string } | null;
   /** 1-based rank of the gold passage among distinct paragraphs, 0 = not in the top 10. */
   rank: number | null;
   fileRank: number | null;
@@ -90,11 +90,13 @@ const TOP_SHOWN = 3;
 /** Asks every planned question and scores the answers. */
 export async function measureEngine(set: EvalSet, engine: MeasuredEngine, plan: QuestionPlan): Promise<QuestionResult[]> {
   const results: QuestionResult[] = [];
+  const goldText = new Map(set.units.map((u) => [`${u.file}#${u.paragraph}`, u.text]));
   for (const { position, case: c } of plan.answerable) {
     const outcome = await engine.ask(c.q);
     const rank = goldRank(outcome.ranked, (p) => matchesGold(c, p), 'passage');
     const fileRank = goldRank(outcome.ranked, (p) => matchesFile(c, p), 'file');
-    results.push(resultOf(set, engine, position, 'answerable', c.q, goldOf(c), rank, fileRank, outcome));
+    const text = c.paragraph === undefined ? undefined : goldText.get(`${c.file}#${c.paragraph}`);
+    results.push(resultOf(set, engine, position, 'answerable', c.q, goldOf(c, text), rank, fileRank, outcome));
   }
   if (engine.judges) {
     for (const { position, q } of plan.unanswerable) {
@@ -131,8 +133,10 @@ export function qualityRow(set: EvalSet, engine: MeasuredEngine, plan: QuestionP
   };
 }
 
-function goldOf(c: EvalCase): QuestionResult['gold'] {
+/** The case's gold, with the start of the gold paragraph's text when the set has one (to read a miss beside it). */
+function goldOf(c: EvalCase, text: string | undefined): QuestionResult['gold'] {
   return {
+    ...(text === undefined ? {} : { text: snippet(text) }),
     ...(c.file === undefined ? {} : { file: c.file }),
     ...(c.paragraph === undefined ? {} : { paragraph: c.paragraph }),
     ...(c.expectFiles === undefined ? {} : { expect_files: c.expectFiles }),
@@ -151,11 +155,11 @@ function resultOf(
   fileRank: number | null,
   outcome: EngineOutcome,
 ): QuestionResult {
-  const top = outcome.ranked.slice(0, TOP_SHOWN).map((u) => ({
-    file: u.file,
-    paragraph: u.paragraph,
-    text: u.text.replace(/\s+/g, ' ').slice(0, SNIPPET),
-  }));
+  const top = outcome.ranked.slice(0, TOP_SHOWN).map((u) => ({ file: u.file, paragraph: u.paragraph, text: snippet(u.text) }));
   const { verdict, confidence, ms } = outcome;
   return { set: set.name, engine: engine.key, position, group, q, gold, rank, fileRank, verdict, confidence, ms, top };
+}
+
+function snippet(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, SNIPPET);
 }

@@ -57,11 +57,24 @@ export function qualityTable(rows: readonly QualityRow[]): string {
 }
 
 /**
+ * Issue 9's acceptance bars, per set, for citebot keyword mode: hit@1 at least
+ * 3 points over the best baseline, answerable questions refused outright at
+ * most 5%, questions that should not be answered *answered* at most 10%, p95
+ * under 50 ms. A cell ends in ✓ or ✗ against its bar, judged on the figure as
+ * shown (one decimal), so 0.43 − 0.40 is 3.0 points and passes.
+ */
+export const BARS = { marginPoints: 3, refused: 0.05, wronglyAnswered: 0.1, p95Ms: 50 } as const;
+
+/**
  * Per set: citebot keyword against the best baseline by hit@1 (the "before /
- * after" view the issue asks for).
+ * after" view the issue asks for), each figure marked against {@link BARS}.
  */
 export function headlineTable(rows: readonly QualityRow[], citebotKey: string, baselineKeys: readonly string[]): string {
-  const lines = ['| set | citebot keyword hit@1 | best baseline hit@1 | margin (pts) | answerable refused (none) | not answerable answered |', '|---|---|---|---|---|---|'];
+  const lines = [
+    `| set | citebot keyword hit@1 | best baseline hit@1 | margin (pts, bar ≥ ${BARS.marginPoints}) | answerable refused (none, bar ≤ ${pct(BARS.refused)}) | not answerable answered (bar ≤ ${pct(BARS.wronglyAnswered)}) | citebot p95 ms (bar < ${BARS.p95Ms}) |`,
+    '|---|---|---|---|---|---|---|',
+  ];
+  const mark = (ok: boolean): string => (ok ? ' ✓' : ' ✗');
   const groups = [...new Map(rows.map((r) => [`${r.set} ${r.half}`, r])).values()];
   for (const { set, half } of groups) {
     const same = rows.filter((r) => r.set === set && r.half === half);
@@ -69,13 +82,28 @@ export function headlineTable(rows: readonly QualityRow[], citebotKey: string, b
     const best = same.filter((r) => baselineKeys.includes(r.engine)).sort((a, b) => b.hit1 - a.hit1)[0];
     if (own === undefined) continue;
     const setCell = half === 'all' ? `${set} (all)` : set;
-    const margin = best === undefined ? '–' : (100 * (own.hit1 - best.hit1)).toFixed(1);
-    const bestCell = best === undefined ? '–' : `${pct(best.hit1)} (${best.engine})`;
-    const refused = own.answerableVerdicts === null ? '–' : pct(own.answerableVerdicts.none);
-    const wrongly = own.unanswerableVerdicts === null ? '–' : pct(own.unanswerableVerdicts.answered);
-    lines.push(`| ${setCell} | ${pct(own.hit1)} | ${bestCell} | ${margin} | ${refused} | ${wrongly} |`);
+    const margin = best === undefined ? null : 100 * (own.hit1 - best.hit1);
+    const cells = [
+      setCell,
+      pct(own.hit1),
+      best === undefined ? '–' : `${pct(best.hit1)} (${best.engine})`,
+      margin === null ? '–' : `${margin.toFixed(1)}${mark(Number(margin.toFixed(1)) >= BARS.marginPoints)}`,
+      verdictCell(own.answerableVerdicts?.none, (x) => shown(x) <= BARS.refused),
+      verdictCell(own.unanswerableVerdicts?.answered, (x) => shown(x) <= BARS.wronglyAnswered),
+      `${own.p95Ms.toFixed(1)}${mark(own.p95Ms < BARS.p95Ms)}`,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
+
+  /** A share rounded as `pct` shows it. */
+  function shown(share: number): number {
+    return Math.round(share * 1000) / 1000;
+  }
+
+  function verdictCell(share: number | undefined, ok: (x: number) => boolean): string {
+    return share === undefined ? '–' : `${pct(share)}${mark(ok(share))}`;
+  }
 }
 
 /** Rewrites the "## Answer quality" section of docs/benchmarks.md: the generated part, then bench/quality-notes.md. */

@@ -76,14 +76,22 @@ describe('headlineTable', () => {
   it('sets citebot against the best baseline of each set', () => {
     const rows = [row('fiqa', 'citebot', 0.392), row('fiqa', 'bm25', 0.395), row('fiqa', 'wink', 0.37), row('fiqa', 'citebot-tiny', 0.9)];
     const table = headlineTable(rows, 'citebot', ['bm25', 'wink']);
-    expect(table.split('\n')[2]).toBe('| fiqa | 39.2% | 39.5% (bm25) | -0.3 | 10.0% | 25.0% |');
+    expect(table.split('\n')[2]).toBe('| fiqa | 39.2% | 39.5% (bm25) | -0.3 ✗ | 10.0% ✗ | 25.0% ✗ | 1.0 ✓ |');
+  });
+
+  it.each([
+    ['just over every bar', 0.43, { cases: 10, answered: 0.95, unsure: 0, none: 0.05 }, { cases: 10, answered: 0.1, unsure: 0.5, none: 0.4 }, 49.9, '| s | 43.0% | 40.0% (bm25) | 3.0 ✓ | 5.0% ✓ | 10.0% ✓ | 49.9 ✓ |'],
+    ['just under every bar', 0.429, { cases: 10, answered: 0.9, unsure: 0, none: 0.06 }, { cases: 10, answered: 0.11, unsure: 0, none: 0.89 }, 50, '| s | 42.9% | 40.0% (bm25) | 2.9 ✗ | 6.0% ✗ | 11.0% ✗ | 50.0 ✗ |'],
+  ] as const)('marks each figure against its bar: %s', (_name, hit1, answerable, unanswerable, p95Ms, line) => {
+    const own = { ...row('s', 'citebot', hit1), answerableVerdicts: answerable, unanswerableVerdicts: unanswerable, p95Ms };
+    expect(headlineTable([own, row('s', 'bm25', 0.4)], 'citebot', ['bm25']).split('\n')[2]).toBe(line);
   });
 
   it('gives a set measured on every question a line of its own', () => {
     const rows = [row('docs', 'citebot', 0.25), row('docs', 'wink', 0.15), row('docs', 'citebot', 0.3, 'all'), row('docs', 'wink', 0.2, 'all')];
     expect(headlineTable(rows, 'citebot', ['wink']).split('\n').slice(2)).toEqual([
-      '| docs | 25.0% | 15.0% (wink) | 10.0 | 10.0% | 25.0% |',
-      '| docs (all) | 30.0% | 20.0% (wink) | 10.0 | 10.0% | 25.0% |',
+      '| docs | 25.0% | 15.0% (wink) | 10.0 ✓ | 10.0% ✗ | 25.0% ✗ | 1.0 ✓ |',
+      '| docs (all) | 30.0% | 20.0% (wink) | 10.0 ✓ | 10.0% ✗ | 25.0% ✗ | 1.0 ✓ |',
     ]);
   });
 });

@@ -8,6 +8,8 @@
  * the result goes back as one IPC message.
  */
 import { readFileSync } from 'node:fs';
+import { appendFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import { PROJECT_DIR } from '../src/config.js';
 import { startEmbedderProcess } from '../src/embed/embed-child.js';
@@ -175,13 +177,16 @@ function peakResidentMB(): number {
 
 /**
  * Loads the index and serves questions from it while a reindex rebuilds it
- * whole (another model name, so every passage is embedded again, with random
- * vectors: the figure is the index's memory, not a model's).
+ * whole: every document gets one more paragraph first, so every file is read,
+ * split and indexed again (random vectors stand in for the model, under the
+ * index's own model name: the figure is the index's memory, not a model's).
  */
 async function reindex(task: Extract<ChildTask, { kind: 'reindex' }>): Promise<ReindexResult> {
   const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors, finite: vectorsAreFinite });
   let seed = 100;
-  const embedder: Embedder = { model: 'bench/random-unit-again', dim: index.manifest.dim, embed: async (texts) => randomUnitVectors(texts.length, index.manifest.dim, seed++) };
+  const { model, dim } = index.manifest;
+  const embedder: Embedder = { model: model ?? 'bench/random-unit', dim, embed: async (texts) => randomUnitVectors(texts.length, dim, seed++) };
+  for (const name of await readdir(task.docsDir)) await appendFile(path.join(task.docsDir, name), '\nOne more paragraph, added so that the file is indexed again.\n');
   const library = new Library({ docsDir: task.docsDir, indexDir: task.indexDir, embedder, answerThreshold: 0.4, topK: 3, batchSize: 4096, warn: () => undefined });
   library.load(index);
   const beforeMB = residentMB();

@@ -192,8 +192,11 @@ async function measureSize(size: number, root: string, source: CorpusSource, mod
   log(`citebot load ${citebot.loadMs.toFixed(0)} ms, ask p50 ${citebot.ask.p50.toFixed(2)} ms, RSS ${citebot.residentMB.toFixed(0)} MB`);
   let reindex: ReindexResult | null = null;
   if (REINDEX_SIZES.includes(size)) {
-    reindex = await runChild<ReindexResult>({ kind: 'reindex', indexDir, docsDir, questions });
-    log(`reindex beside the serving index: peak RSS ${reindex.peakMB.toFixed(0)} MB (${reindex.beforeMB.toFixed(0)} MB before), ${reindex.seconds.toFixed(0)} s, ${reindex.answered} questions answered meanwhile`);
+    reindex = await runChild<ReindexResult>({ kind: 'reindex', indexDir, docsDir, questions }).catch((err: Error) => {
+      log(`reindex failed: ${err.message}`);
+      return null;
+    });
+    if (reindex) log(`reindex beside the serving index: peak RSS ${reindex.peakMB.toFixed(0)} MB (${reindex.beforeMB.toFixed(0)} MB before), ${reindex.seconds.toFixed(0)} s, ${reindex.answered} questions answered meanwhile`);
   }
   const vectraWrite =
     size > VECTRA_MAX

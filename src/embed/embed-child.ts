@@ -10,7 +10,6 @@
  * a native crash in the model from taking the bot down with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CitebotError } from '../errors.js';
 import type { EmbedderOptions } from './embedder-options.js';
@@ -59,7 +58,6 @@ export async function startEmbedderProcess(options: EmbedderOptions, script: str
   const { onProgress, ...rest } = options;
   // 'advanced' serialization carries Float32Arrays as binary, not as JSON number lists.
   const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  yieldCoresTo(child);
   const stderr = tailOf(child);
   send(child, { type: 'load', options: rest, reportProgress: onProgress !== undefined });
   return new Promise<Embedder>((resolve, reject) => {
@@ -78,21 +76,6 @@ export async function startEmbedderProcess(options: EmbedderOptions, script: str
     };
     child.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
-}
-
-/**
- * Runs the model at a lower priority (nice 10): on a machine with few cores
- * the bot's own process then gets a core as soon as it has work (a heartbeat,
- * a question) instead of waiting for inference threads to be preempted.
- * Inference uses whatever the bot leaves idle, so a reindex takes as long.
- */
-function yieldCoresTo(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    os.setPriority(child.pid, Math.min(19, os.getPriority(process.pid) + 10));
-  } catch {
-    // Not permitted here (some containers): the child runs at our priority, as before.
-  }
 }
 
 /** Rebuilds an error the child sent: CitebotErrors stay CitebotErrors, bugs keep their stack. */

@@ -11,6 +11,7 @@ import { askCommand } from './ask.js';
 import { deployCommand } from './deploy.js';
 import { evalCommand } from './eval.js';
 import { ingestCommand } from './ingest.js';
+import { modelsCommand } from './models.js';
 import { serveCommand } from './serve.js';
 import { shardCommand } from './shard.js';
 import { startCommand } from './start.js';
@@ -25,6 +26,7 @@ const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   deploy: deployCommand,
   start: startCommand,
+  models: modelsCommand,
   shard: shardCommand,
 };
 

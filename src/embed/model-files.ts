@@ -79,6 +79,23 @@ export async function locateModel(source: ModelSource): Promise<ModelFolder> {
 }
 
 /**
+ * Where the model is on disk (MODELS_DIR first, then the cache), without
+ * downloading or loading anything; null when it is in neither.
+ *
+ * @example
+ * const found = await localModel({ model: 'Xenova/all-MiniLM-L6-v2', modelsDir: null, cacheDir: 'models', allowDownload: false, timeoutMs: 5000 });
+ * found?.onnxFile; // 'models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx'
+ */
+export async function localModel(source: ModelSource): Promise<ModelFolder | null> {
+  checkModelName(source.model);
+  for (const root of source.modelsDir === null ? [source.cacheDir] : [source.modelsDir, source.cacheDir]) {
+    const folder = await findModelFolder(root, source.model, source.quantized ?? true);
+    if (folder) return folder;
+  }
+  return null;
+}
+
+/**
  * The model folder under `root` if it holds the tokenizer and an ONNX file, else null.
  * Either ONNX variant will do; `quantized` says which one wins when both are there.
  */

@@ -30,7 +30,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bytes, int, message, random, tokenizerJson, valueInfo } from '../test/fixtures/tiny-model.mjs';
+import { seededRandom } from '../test/helpers/random.mjs';
+import { bytes, int, message, tokenizerJson, valueInfo } from '../test/fixtures/tiny-model.mjs';
 
 export const MINILM_SHAPE = { layers: 6, hidden: 384, heads: 12, ffn: 1536, positions: 512, types: 2, vocab: 30522 };
 /** Bump when the bytes written change, so a cached copy is rewritten. */
@@ -148,7 +149,7 @@ function encoderLayer(g, x, mask, l, next, shape, consts, quantized) {
 /** The whole BertModel graph; same weights (same seed) in both forms. */
 function bertModel(shape, seed, quantized) {
   const { layers, hidden, heads, positions, types, vocab } = shape;
-  const next = random(seed);
+  const next = seededRandom(seed);
   const g = new Graph();
   const consts = {
     one: g.scalar('one', 1),

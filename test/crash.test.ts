@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, expect, it } from 'vitest';
 import { openIndex, writeIndex } from '../src/index/store.js';
-import { seededRandom } from './helpers/random.js';
+import { seededRandom } from './helpers/random.mjs';
 import { tempFolder } from './helpers/temp-folder.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 import type { Passage } from '../src/types.js';

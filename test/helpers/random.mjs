@@ -1,12 +1,13 @@
 /**
- * Seeded random numbers for tests: a failing run can be repeated exactly by
- * its seed, which the test prints (in its name or its failure message).
+ * Seeded random numbers for tests and fixtures: a failing run can be repeated
+ * exactly by its seed, which the test prints (in its name or its failure
+ * message). A plain script, so fixtures that run with `node` alone can use it.
  *
  * @example
  * const random = seededRandom(20261203);
  * random(); // same value in [0, 1) on every run and platform
  */
-export function seededRandom(seed: number): () => number {
+export function seededRandom(seed) {
   // mulberry32: tiny, fast, and good enough to spread test moments and inputs.
   let a = seed >>> 0;
   return () => {

@@ -113,7 +113,7 @@ export function parseConfig(env: Env): Config {
     topK: read.int('TOP_K', 3, 1, 25),
     answerThreshold: read.number('ANSWER_THRESHOLD', 0.5, 0, 1), // = RECOMMENDED_ANSWER_THRESHOLD (src/search/abstain.ts)
     discord: {
-      token: read.optionalString('DISCORD_TOKEN'),
+      token: read.optionalToken('DISCORD_TOKEN'),
       applicationId: read.optionalSnowflake('DISCORD_APPLICATION_ID'),
       guildId: read.optionalSnowflake('DISCORD_GUILD_ID'),
       apiUrl: read.optionalUrl('DISCORD_API_URL'),
@@ -228,11 +228,34 @@ class EnvReader {
     return n;
   }
 
+  /**
+   * A secret: never echoed. A line break or space inside (a paste gone wrong)
+   * would otherwise reach Discord as "invalid Authorization header".
+   */
+  optionalToken(name: string): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    if (!/^[\x21-\x7e]+$/.test(value)) {
+      throw new CitebotError(`Invalid ${name}: it contains a line break, space or other character a token never has (value not shown).`, {
+        hint: 'Paste the token again as one line in .env (see .env.example).',
+      });
+    }
+    return value;
+  }
+
   optionalSnowflake(name: string): string | null {
     const value = this.raw(name);
     if (value === undefined) return null;
-    if (!/^\d{5,20}$/.test(value)) throw this.invalid(name, value, 'a Discord id (digits only)');
+    if (!/^\d{5,20}$/.test(value)) throw this.invalidId(name, value, 'a Discord id (digits only)');
     return value;
+  }
+
+  /** Like `invalid`, but a bot token pasted into an id variable is never echoed. */
+  private invalidId(name: string, value: string, expected: string): CitebotError {
+    if (!looksLikeToken(value)) return this.invalid(name, value, expected);
+    return new CitebotError(`Invalid ${name}: expected ${expected}; the value looks like a bot token (not shown).`, {
+      hint: 'The token belongs in DISCORD_TOKEN; the application id is the number on the Developer Portal\'s General Information page.',
+    });
   }
 
   snowflakeList(name: string): string[] {
@@ -240,7 +263,7 @@ class EnvReader {
     if (value === undefined) return [];
     const ids = value.split(/[\s,]+/).filter(Boolean);
     const bad = ids.find((id) => !/^\d{5,20}$/.test(id));
-    if (bad !== undefined) throw this.invalid(name, value, 'comma-separated Discord channel ids');
+    if (bad !== undefined) throw this.invalidId(name, value, 'comma-separated Discord channel ids');
     return ids;
   }
 
@@ -256,4 +279,9 @@ class EnvReader {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw this.invalid(name, value, 'an http(s) URL');
     return value.replace(/\/+$/, '');
   }
+}
+
+/** A Discord bot token: three base64url parts joined by dots (or anything long with a dot, to be safe). */
+function looksLikeToken(value: string): boolean {
+  return /[\w-]{16,}\.[\w-]{4,}\.[\w-]{16,}/.test(value) || (value.length > 40 && value.includes('.'));
 }

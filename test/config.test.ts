@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,3 +71,45 @@ describe('requireDiscord', () => {
     expect(() => requireDiscord(parseConfig({}), ['token'])).toThrow(/DISCORD_TOKEN is not set/);
   });
 });
+
+describe('secrets in errors', () => {
+  // Made up, shaped like a real bot token.
+  const TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
+
+  it.each(['DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'ALLOWED_CHANNEL_IDS'])('a token pasted into %s is named, never echoed', (name) => {
+    const error = (() => {
+      try {
+        parseConfig({ [name]: TOKEN });
+      } catch (err) {
+        return err as CitebotError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error).toBeInstanceOf(CitebotError);
+    expect(error.message).toMatch(new RegExp(`^Invalid ${name}: .*looks like a bot token \\(not shown\\)\\.$`));
+    expect(`${error.message} ${error.hint}`).not.toContain('ZnCjm1XVW7');
+    expect(error.hint).toMatch(/DISCORD_TOKEN/);
+  });
+
+  it.each([
+    ['a line break inside', `${TOKEN.slice(0, 30)}\n${TOKEN.slice(30)}`],
+    ['a space inside', `${TOKEN.slice(0, 30)} ${TOKEN.slice(30)}`],
+  ])('a DISCORD_TOKEN with %s is refused in one line at start, not as "invalid Authorization header"', (_case, token) => {
+    expect(() => parseConfig({ DISCORD_TOKEN: token })).toThrow(/^Invalid DISCORD_TOKEN: it contains a line break, space or other character a token never has \(value not shown\)\.$/);
+    expect(parseConfig({ DISCORD_TOKEN: `  ${TOKEN}\n` }).discord.token).toBe(TOKEN);
+  });
+});
+
+describe('.gitignore', () => {
+  // git's own answer, so the test reads the rules exactly as git does.
+  const ignored = (file: string): boolean => spawnSync('git', ['check-ignore', '-q', file], { cwd: PROJECT_DIR }).status === 0;
+
+  it.each(['.env', '.env.local', '.env.production'])('keeps %s (secrets) out of git', (file) => {
+    expect(ignored(file)).toBe(true);
+  });
+
+  it('still tracks .env.example', () => {
+    expect(ignored('.env.example')).toBe(false);
+  });
+});
+

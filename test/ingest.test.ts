@@ -169,13 +169,31 @@ describe('incremental ingest', () => {
     expect(await fsp.readdir(path.join(indexDir, summary.generation))).not.toContain('vectors.f32');
   });
 
-  it('rebuilds from scratch, with a warning, over an index of another format', async () => {
+  it('rebuilds from scratch, with a warning, over an index of an older format', async () => {
     await run(null);
-    await fsp.writeFile(path.join(indexDir, 'CURRENT'), '{"format":99,"generation":"gen-1Z-ab","previous":null}');
+    await fsp.writeFile(path.join(indexDir, 'CURRENT'), '{"format":1,"generation":"gen-1Z-ab","previous":null}');
     const summary = await run(null);
     expect(summary.added).toBe(3);
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Rebuilding the index from scratch: .* is format 99; this citebot reads format ${FORMAT_VERSION}\\.$`))]);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Rebuilding the index from scratch: .* is format 1; this citebot reads format ${FORMAT_VERSION}\\.$`))]);
     expect((await openIndex(indexDir)).generation).toBe(summary.generation);
+  });
+
+  // An older citebot used to rebuild over it, deleting both generations it could not read.
+  it('refuses to touch an index of a newer format, and deletes nothing', async () => {
+    await run(null);
+    await writeDoc('delta.txt', 'Delta keeps the backups.');
+    await run(null);
+    const pointer = JSON.parse(await fsp.readFile(path.join(indexDir, 'CURRENT'), 'utf8')) as Record<string, unknown>;
+    await fsp.writeFile(path.join(indexDir, 'CURRENT'), JSON.stringify({ ...pointer, format: FORMAT_VERSION + 1 }));
+    const before = (await fsp.readdir(indexDir)).sort();
+    await writeDoc('echo.txt', 'Echo answers the phone.');
+
+    const error = await run(null).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(CitebotError);
+    expect((error as CitebotError).message).toMatch(/is format \d+; this citebot reads format \d+\. It was written by a newer citebot and is left untouched\.$/);
+    expect((error as CitebotError).hint).toMatch(/^Upgrade citebot/);
+    expect((await fsp.readdir(indexDir)).sort()).toEqual(before.filter((name) => name !== 'ingest.lock'));
+    expect(before.filter((name) => name.startsWith('gen-'))).toHaveLength(2);
   });
 });
 

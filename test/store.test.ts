@@ -141,7 +141,6 @@ describe('refusals', () => {
   it.each([
     ['the previous (format 2, passages in index.json, no checksums)', 2],
     ['an older', 1],
-    ['a newer', FORMAT_VERSION + 1],
   ])('refuses %s format, naming both versions and the rebuild command', async (_age, format) => {
     await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
     const pointer = await current();
@@ -150,6 +149,18 @@ describe('refusals', () => {
     const err = await rejection(openIndex(dir, warn));
     expect(err.message).toBe(`The index in ${dir} is format ${format}; this citebot reads format ${FORMAT_VERSION}.`);
     expect(err.hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
+  });
+
+  it('refuses a newer format, naming both versions, and says to upgrade rather than rebuild over it', async () => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));
+    const pointer = await current();
+    await fsp.writeFile(path.join(dir, 'CURRENT'), JSON.stringify({ ...pointer, format: FORMAT_VERSION + 1 }));
+
+    const err = await rejection(openIndex(dir, warn));
+    expect(err.message).toBe(
+      `The index in ${dir} is format ${FORMAT_VERSION + 1}; this citebot reads format ${FORMAT_VERSION}. It was written by a newer citebot and is left untouched.`,
+    );
+    expect(err.hint).toBe('Upgrade citebot, or set INDEX_DIR (or pass --index DIR) to another folder to build an index there.');
   });
 
   it('refuses a bare vectra index from before generations', async () => {

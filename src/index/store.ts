@@ -87,6 +87,8 @@ export async function openIndex(dir: string, warn: WarningSink = () => undefined
  */
 export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<StoredIndex | null> {
   if (!(await hasIndex(dir))) return null;
+  // An older citebot used to rebuild over a newer index, deleting both newer generations.
+  if (await isNewerFormat(dir)) await readPointer(dir, warn);
   try {
     // Without the keyword index: ingest rebuilds it anyway, and at 200k passages it weighs 200 MB.
     return await openCurrent(dir, warn, { keyword: false });
@@ -226,7 +228,7 @@ async function readPointer(dir: string, warn: WarningSink): Promise<Pointer> {
   }
   const pointer = parsePointer(text);
   if (pointer === null) return await pointerFromScan(dir, warn);
-  if (pointer.format !== FORMAT_VERSION) throw formatMismatch(dir, String(pointer.format));
+  if (pointer.format !== FORMAT_VERSION) throw formatMismatch(dir, String(pointer.format), pointer.format > FORMAT_VERSION);
   return pointer;
 }
 
@@ -252,10 +254,23 @@ async function missingIndex(dir: string): Promise<CitebotError> {
   return new CitebotError(`No index in ${dir}.`, { hint: `Run: ${rebuildCommand(dir)}` });
 }
 
-function formatMismatch(dir: string, found: string): CitebotError {
-  return new CitebotError(`The index in ${dir} is format ${found}; this citebot reads format ${FORMAT_VERSION}.`, {
-    hint: `Rebuild it: ${rebuildCommand(dir)}`,
+/**
+ * An older format is rebuilt by `citebot ingest`. A newer one was written by
+ * a newer citebot: this one can't read it, so it must not replace (delete) it.
+ */
+function formatMismatch(dir: string, found: string, newer = false): CitebotError {
+  const message = `The index in ${dir} is format ${found}; this citebot reads format ${FORMAT_VERSION}.`;
+  if (!newer) return new CitebotError(message, { hint: `Rebuild it: ${rebuildCommand(dir)}` });
+  return new CitebotError(`${message} It was written by a newer citebot and is left untouched.`, {
+    hint: 'Upgrade citebot, or set INDEX_DIR (or pass --index DIR) to another folder to build an index there.',
   });
+}
+
+/** True when `CURRENT` names a format newer than this citebot's: such an index is never rebuilt over. */
+async function isNewerFormat(dir: string): Promise<boolean> {
+  const text = await realFileSystem.readFile(path.join(dir, CURRENT), 'utf8').catch(() => null);
+  const pointer = text === null ? null : parsePointer(text);
+  return pointer !== null && pointer.format > FORMAT_VERSION;
 }
 
 function damaged(dir: string, reason: string): CitebotError {

@@ -9,6 +9,7 @@
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
 import { DocsWatcher, type WatchOptions } from './watcher.js';
+import { isCitebotError, type CitebotError } from '../errors.js';
 import type { FolderWalk } from '../documents/walk.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
@@ -76,9 +77,28 @@ interface Snapshot {
  */
 export async function openLibrary(options: LibraryOptions): Promise<Library> {
   const library = new Library(options);
-  if (await needsIngest(options)) await library.reindex();
+  if (await needsIngest(options)) await refreshOrKeep(library, options);
   else library.load(await openForSearch(options.indexDir, options.warn));
   return library;
+}
+
+/** Write failures after which the index as it is still answers: the folder is read-only, not writable by us, or full. */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
+
+/**
+ * Re-indexes a stale index; when the index folder can't be written (a
+ * read-only mount, say), answers from the intact index with one warning
+ * instead of failing: a slightly stale answer beats none.
+ */
+async function refreshOrKeep(library: Library, options: LibraryOptions): Promise<void> {
+  try {
+    await library.reindex();
+  } catch (err) {
+    const code = (isCitebotError(err) ? (err.cause as NodeJS.ErrnoException | undefined)?.code : undefined) ?? '';
+    if (!UNWRITABLE.has(code) || (await readManifest(options.indexDir)) === null) throw err;
+    options.warn(`The documents changed, but the index can't be updated, so answers come from the index as it is. ${(err as CitebotError).userMessage}`);
+    library.load(await openForSearch(options.indexDir, options.warn));
+  }
 }
 
 /**

@@ -120,7 +120,7 @@ describe('the walk', () => {
   });
 });
 
-describe('an unreadable, recently changed file (chmod 000, as a non-root user)', () => {
+describe('as a non-root user', () => {
   const drop = unprivileged();
 
   /** Runs the real CLI as that user. */
@@ -139,7 +139,7 @@ describe('an unreadable, recently changed file (chmod 000, as a non-root user)',
     });
   }
 
-  it.skipIf(typeof drop === 'string')(`is skipped by ask as ingest skips it${typeof drop === 'string' ? ` (skipped: ${drop})` : ''}`, { timeout: 300_000 }, async () => {
+  it.skipIf(typeof drop === 'string')(`an unreadable, recently changed file (chmod 000) is skipped by ask as ingest skips it${typeof drop === 'string' ? ` (skipped: ${drop})` : ''}`, { timeout: 300_000 }, async () => {
     await shareWithNobody(docsDir, tmp);
     await shareWithNobody(path.join(docsDir, 'guides'), tmp);
     const first = await asUser(['ingest', '--docs', docsDir, '--index', indexDir]);
@@ -158,4 +158,17 @@ describe('an unreadable, recently changed file (chmod 000, as a non-root user)',
     expect(asked.code).toBe(0);
     expect(JSON.parse(asked.stdout)).toMatchObject({ results: [{ source: 'guides/orchard.md' }] });
   });
+
+  it.skipIf(typeof drop === 'string')('a read-only index folder with stale docs: ask answers from the intact index, with one warning', { timeout: 300_000 }, async () => {
+    await index(); // written by this (root) process: the unprivileged user can read it, not write it
+    await fsp.writeFile(path.join(docsDir, 'bakery.txt'), 'The baker fires the stone oven at four to bake rye loaves.\n');
+    await shareWithNobody(tmp, tmp);
+
+    const asked = await asUser(['ask', '--docs', docsDir, '--index', indexDir, '--json', 'Who prunes the apple trees?']);
+    expect(asked.stderr).not.toMatch(/unexpected error/);
+    expect(asked.stderr).toMatch(/The documents changed, but the index can't be updated, so answers come from the index as it is\. Could not write the index in .*: permission denied \(EACCES\)/);
+    expect(asked.code).toBe(0);
+    expect(JSON.parse(asked.stdout)).toMatchObject({ results: [{ source: 'guides/orchard.md' }] });
+  });
 });
+

@@ -5,6 +5,7 @@
  * Discord show the same words (each escapes them its own way).
  */
 import type { Passage } from '../types.js';
+import { cutPoint } from '../text/cut.js';
 
 export interface CitationOptions {
   /** SOURCE_BASE_URL: where the docs folder is published (e.g. a repository's blob URL). */
@@ -86,7 +87,7 @@ function shortTitle(title: string): string {
   const flat = title.replace(/\s+/g, ' ').trim();
   if (flat.length <= MAX_TITLE) return flat;
   const cut = flat.lastIndexOf(' ', MAX_TITLE - 1);
-  return `${flat.slice(0, cut > MAX_TITLE / 2 ? cut : MAX_TITLE - 1).replace(/[\s,;:.–—-]+$/, '')}…`;
+  return `${flat.slice(0, cut > MAX_TITLE / 2 ? cut : cutPoint(flat, MAX_TITLE - 1)).replace(/[\s,;:.–—-]+$/, '')}…`;
 }
 
 function normal(text: string): string {

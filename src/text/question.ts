@@ -3,6 +3,7 @@
  * a length cap, and the "no words" rule. One place, so `/ask`, `/search`,
  * mentions, "Find sources" and `citebot ask` accept and refuse the same things.
  */
+import { cutPoint } from './cut.js';
 
 /** Longer questions are refused (or cut, for text that only steers a search). */
 export const MAX_QUESTION_CHARS = 1000;
@@ -43,9 +44,7 @@ export function question(raw: string, options: QuestionOptions = {}): QuestionCh
 
 function cutAtWord(text: string, max: number): string {
   const space = text.lastIndexOf(' ', max);
-  let end = space > max / 2 ? space : max;
-  // Never leave half of a surrogate pair at the end.
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  // Never half a surrogate pair (or a grapheme) at the end.
+  const end = space > max / 2 ? space : cutPoint(text, max);
   return text.slice(0, end).trimEnd();
 }

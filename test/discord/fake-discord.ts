@@ -13,6 +13,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LIMITS, limitViolations, type MessageBody } from '../../src/bot/ui/limits.js';
+import { hasLoneSurrogate } from '../../src/text/cut.js';
 
 export interface FakeDiscordOptions {
   token: string;
@@ -546,6 +547,7 @@ function choiceViolations(data: Json): string[] {
   const problems = choices.length > LIMITS.choices ? [`${choices.length} choices > ${LIMITS.choices}`] : [];
   for (const c of choices) {
     if (c.name.length > LIMITS.choiceName || String(c.value).length > LIMITS.choiceName) problems.push(`choice ${c.name} too long`);
+    if (hasLoneSurrogate(c.name) || hasLoneSurrogate(String(c.value))) problems.push(`choice ${JSON.stringify(c.name)} has a lone surrogate`);
   }
   return problems;
 }

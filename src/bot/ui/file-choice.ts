@@ -6,6 +6,7 @@
  */
 import { CitebotError } from '../../errors.js';
 import { LIMITS } from './limits.js';
+import { clipText } from '../../text/cut.js';
 
 const ELLIPSIS = '…';
 
@@ -66,6 +67,6 @@ function looksLikePathTrick(name: string): boolean {
 
 /** The name as typed, short and without markdown or mentions, for an error line. */
 function shown(name: string): string {
-  const short = name.length > 80 ? `${name.slice(0, 79)}${ELLIPSIS}` : name;
+  const short = clipText(name, 80, ELLIPSIS);
   return short.replace(/[`*_~|<>@\\]/g, (c) => `\\${c}`);
 }

@@ -4,6 +4,7 @@
  * 50035 with exactly this checker, as Discord would.
  */
 import type { APIEmbed } from 'discord.js';
+import { hasLoneSurrogate } from '../../text/cut.js';
 
 export const LIMITS = {
   content: 2000,
@@ -30,7 +31,8 @@ export interface MessageBody {
 }
 
 /**
- * Every limit `body` breaks, as readable lines; [] when Discord would accept it.
+ * Every limit `body` breaks (lengths, and lone surrogates Discord can't
+ * decode), as readable lines; [] when Discord would accept it.
  *
  * @example
  * limitViolations({ content: 'x'.repeat(2001) }); // ['content is 2001 > 2000']
@@ -39,6 +41,8 @@ export function limitViolations(body: MessageBody): string[] {
   const problems: string[] = [];
   const check = (what: string, text: string | undefined | null, max: number) => {
     if (text && text.length > max) problems.push(`${what} is ${text.length} > ${max}`);
+    // Discord parses bodies as UTF-8: half a surrogate pair is invalid text, refused like an overlong field.
+    if (text && hasLoneSurrogate(text)) problems.push(`${what} has a lone surrogate (invalid UTF-16)`);
   };
   check('content', body.content, LIMITS.content);
   const embeds = body.embeds ?? [];

@@ -2,6 +2,7 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { NO_PINGS } from './answer-reply.js';
 import { LIMITS } from './limits.js';
+import { clipText } from '../../text/cut.js';
 
 /**
  * Sends `content` privately to the user, whatever state the interaction is in.
@@ -10,7 +11,7 @@ import { LIMITS } from './limits.js';
  * await notice(interaction, 'Please wait 3 s before asking again.');
  */
 export async function notice(interaction: RepliableInteraction, content: string): Promise<void> {
-  const text = content.length <= LIMITS.content ? content : `${content.slice(0, LIMITS.content - 1)}…`;
+  const text = clipText(content, LIMITS.content, '…');
   const message = { content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS } as const;
   if (!interaction.deferred && !interaction.replied) {
     await interaction.reply(message);

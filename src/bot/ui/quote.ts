@@ -8,6 +8,7 @@ import type { Span } from '../../types.js';
 import { sentenceSpans } from '../../text/sentences.js';
 import { markSpans } from '../../text/spans.js';
 import { safeText } from './escape.js';
+import { cutPoint, cutPointAfter } from '../../text/cut.js';
 
 const ELLIPSIS = '…';
 
@@ -81,7 +82,8 @@ function cutInside(text: string, highlights: readonly Span[], chunk: Span, whole
     else hi = mid - 1;
   }
   const space = text.lastIndexOf(' ', lo);
-  const end = space > chunk.start + (lo - chunk.start) / 2 ? space : lo;
+  // Never inside a surrogate pair or a grapheme: Discord refuses a lone half (50035).
+  const end = space > chunk.start + (lo - chunk.start) / 2 ? space : Math.max(chunk.start, cutPoint(text, lo));
   const out = render(end);
   return out.length <= budget ? out : `> ${ELLIPSIS}`.slice(0, Math.max(0, budget));
 }
@@ -101,7 +103,11 @@ function renderWindow(text: string, highlights: readonly Span[], window: Span, w
 
 /** Escapes `text[start, end)`, wrapping the parts inside highlight spans in `**`. */
 function markAndEscape(text: string, highlights: readonly Span[], start: number, end: number, escape: Escape): string {
-  const spans = highlights.map((h) => ({ start: Math.max(h.start, start) - start, end: Math.min(h.end, end) - start }));
+  // Bold markers inside a grapheme would split it (and a surrogate pair, which Discord refuses): snap outwards.
+  const spans = highlights.map((h) => ({
+    start: Math.max(cutPoint(text, h.start), start) - start,
+    end: Math.min(cutPointAfter(text, h.end), end) - start,
+  }));
   return markSpans(text.slice(start, end), spans, (s) => bold(s, escape), escape);
 }
 

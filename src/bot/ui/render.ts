@@ -11,6 +11,7 @@ import { sentenceSpans } from '../../text/sentences.js';
 import { LIMITS } from './limits.js';
 import { formatQuote, type Escape } from './quote.js';
 import { citation, place } from '../../search/citation.js';
+import { clipText, cutPoint, cutPointAfter } from '../../text/cut.js';
 
 const COLOR = { answer: 0x2f6feb, none: 0x8b949e, source: 0x3fb950 } as const;
 /** Below this a quote is just an ellipsis: drop a block rather than show that. */
@@ -63,7 +64,7 @@ function fitLabel(label: string, where: string): string {
 function shortFile(file: string): string {
   if (file.length <= MAX_FILE_SHOWN) return file;
   const keep = (MAX_FILE_SHOWN - 1) / 2;
-  return `${file.slice(0, Math.ceil(keep))}…${file.slice(-Math.floor(keep))}`;
+  return `${file.slice(0, cutPoint(file, Math.ceil(keep)))}…${file.slice(cutPointAfter(file, file.length - Math.floor(keep)))}`;
 }
 
 /** A rendered page of an answer and how many passages made it into the embed. */
@@ -301,8 +302,5 @@ function fitBlocks(blocks: Block[], max: number, quoteCap = Infinity): { text: s
  * in practice. Never splits a surrogate pair: Discord refuses a lone half.
  */
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 2);
-  const end = code >= 0xd800 && code <= 0xdbff ? max - 2 : max - 1;
-  return `${text.slice(0, end)}…`;
+  return clipText(text, max, '…');
 }

@@ -99,6 +99,15 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array>;
   /** Frees the model (and its worker thread, if any). */
   close?(): Promise<void>;
+  /** Whether it can embed right now (a restarting child can't), and why not; absent = always. */
+  health?(): EmbedderHealth;
+}
+
+/** An embedder's state, for keyword fallback and `/stats`. */
+export interface EmbedderHealth {
+  available: boolean;
+  /** Why it is unavailable (or why it was: cleared once it is back). */
+  reason: string | null;
 }
 
 /** What one file contributed to an index. */

@@ -82,7 +82,7 @@ async function startSession(config: Config, io: Io, options: SessionOptions): Pr
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     bar?.update(mb(p.loaded), p.total === null ? mb(p.loaded) : mb(p.total), `downloading ${p.file} (MB)`);
   };
-  const { embedder, keywordReason } = await openEmbedder(config, { childProcess: options.childProcess ?? false, onProgress });
+  const { embedder, keywordReason } = await openEmbedder(config, { childProcess: options.childProcess ?? false, onProgress, warn });
   bar?.done();
   if (keywordReason) warn(keywordReason);
   return { config, embedder, keywordReason, warn, verbose: options.verbose ?? false };

@@ -54,13 +54,13 @@ export type ChildMessage =
  * const vectors = await embedder.embed(passages.map((p) => p.text)); // event loop stays free
  * await embedder.close();
  */
-export async function startEmbedderProcess(options: EmbedderOptions, script: string = CHILD_SCRIPT): Promise<Embedder> {
+export async function startEmbedderProcess(options: EmbedderOptions, script: string = CHILD_SCRIPT): Promise<ChildEmbedder> {
   const { onProgress, ...rest } = options;
   // 'advanced' serialization carries Float32Arrays as binary, not as JSON number lists.
   const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const stderr = tailOf(child);
   send(child, { type: 'load', options: rest, reportProgress: onProgress !== undefined });
-  return new Promise<Embedder>((resolve, reject) => {
+  return new Promise<ChildEmbedder>((resolve, reject) => {
     const onMessage = (message: ChildMessage): void => {
       if (message.type === 'progress') onProgress?.(message.progress);
       else if (message.type === 'ready') settle(() => resolve(new ProcessEmbedder(child, stderr, message.model, message.dim)));
@@ -123,12 +123,24 @@ interface RefCounted {
   unref(): void;
 }
 
-class ProcessEmbedder implements Embedder {
+/** An embedder in a child process: its pid, and how it ended. */
+export interface ChildEmbedder extends Embedder {
+  readonly pid: number | null;
+  /** Resolves when the child is gone: with why when it died, null when `close()` ended it. */
+  readonly stopped: Promise<CitebotError | null>;
+}
+
+class ProcessEmbedder implements ChildEmbedder {
   private readonly pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Set once the child is gone: every later call fails with it. */
-  private stopped: CitebotError | null = null;
+  private stopReason: CitebotError | null = null;
+  private closing = false;
   private readonly exited: Promise<void>;
+  readonly stopped: Promise<CitebotError | null>;
+  private settleStopped: (reason: CitebotError | null) => void = () => undefined;
+
+  readonly pid: number | null;
 
   constructor(
     private readonly child: ChildProcess,
@@ -136,6 +148,8 @@ class ProcessEmbedder implements Embedder {
     readonly model: string,
     readonly dim: number,
   ) {
+    this.pid = child.pid ?? null;
+    this.stopped = new Promise((resolve) => (this.settleStopped = resolve));
     child.on('message', (message: ChildMessage) => this.receive(message));
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
@@ -148,7 +162,7 @@ class ProcessEmbedder implements Embedder {
   }
 
   embed(texts: string[]): Promise<Float32Array> {
-    if (this.stopped) return Promise.reject(this.stopped);
+    if (this.stopReason) return Promise.reject(this.stopReason);
     if (texts.length === 0) return Promise.resolve(new Float32Array(0));
     const id = this.nextId++;
     if (this.pending.size === 0) this.idle(false);
@@ -159,7 +173,8 @@ class ProcessEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
-    if (!this.stopped) {
+    if (!this.stopReason) {
+      this.closing = true;
       this.stop(new CitebotError('The embedder was closed.'));
       // Held, so that awaiting the exit keeps a finishing CLI alive until the child is gone.
       this.idle(false);
@@ -188,12 +203,13 @@ class ProcessEmbedder implements Embedder {
 
   private settled(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0 && !this.stopped) this.idle(true);
+    if (this.pending.size === 0 && !this.stopReason) this.idle(true);
   }
 
   private stop(reason: CitebotError): void {
-    if (this.stopped) return;
-    this.stopped = reason;
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.settleStopped(this.closing ? null : reason);
     for (const [id, call] of this.pending) {
       this.settled(id);
       call.reject(reason);

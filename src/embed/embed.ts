@@ -12,8 +12,9 @@ import { CitebotError, isCitebotError } from '../errors.js';
 import { embedderOptions, type EmbedderOptions } from './embedder-options.js';
 import { locateModel, type DownloadProgress, type ModelFolder } from './model-files.js';
 import { meanPoolInto } from './pooling.js';
-import type { Embedder } from '../types.js';
+import type { Embedder, WarningSink } from '../types.js';
 import { startEmbedderProcess } from './embed-child.js';
+import { RestartingEmbedder } from './restarting-embedder.js';
 
 // The shapes loadEmbedder and openEmbedder take, declared where they are made.
 export type { DownloadProgress } from './model-files.js';
@@ -61,16 +62,22 @@ export type EmbedderChoice = { embedder: Embedder; keywordReason: null } | { emb
  */
 export async function openEmbedder(
   config: Config,
-  opts: { childProcess?: boolean; onProgress?: (progress: DownloadProgress) => void } = {},
+  opts: { childProcess?: boolean; onProgress?: (progress: DownloadProgress) => void; warn?: WarningSink } = {},
 ): Promise<EmbedderChoice> {
   const options = embedderOptions(config, opts.onProgress);
   try {
-    const embedder = opts.childProcess ? await startEmbedderProcess(options) : await loadEmbedder(options);
+    const embedder = opts.childProcess ? await restartingChild(options, opts.warn ?? (() => undefined)) : await loadEmbedder(options);
     return { embedder, keywordReason: null };
   } catch (err) {
     if (!isCitebotError(err)) throw err;
     return { embedder: null, keywordReason: keywordModeWarning(err) };
   }
+}
+
+/** A child that is restarted when it dies (see restarting-embedder.ts); later starts report no download progress. */
+async function restartingChild(options: EmbedderOptions, warn: WarningSink): Promise<Embedder> {
+  const { onProgress: _progress, ...quiet } = options;
+  return new RestartingEmbedder(await startEmbedderProcess(options), () => startEmbedderProcess(quiet), warn);
 }
 
 /** `Keyword mode: embedding model X is not available (why). For semantic mode, <what to do>` */

@@ -9,7 +9,7 @@
  * await library.reindex(); // picks up edited files; questions keep being answered meanwhile
  */
 import { DocsWatcher, type WatchOptions } from './watcher.js';
-import { isCitebotError, type CitebotError } from '../errors.js';
+import { CitebotError, isCitebotError } from '../errors.js';
 import type { FolderWalk } from '../documents/walk.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
@@ -69,6 +69,8 @@ interface Snapshot {
   index: LoadedIndex;
   retriever: Retriever;
   byFile: Map<string, Passage[]>;
+  /** Keyword-only search of the same index, for while the embedder is down. */
+  keyword?: Retriever;
 }
 
 /**
@@ -127,9 +129,22 @@ export class Library implements LibraryApi {
 
   constructor(private readonly options: LibraryOptions) {}
 
+  /**
+   * Answers from the live index. While the embedder is down (a restarting
+   * child) the question is answered in keyword mode rather than failing.
+   */
   async ask(question: string, options: Partial<AskOptions> = {}): Promise<Answer> {
-    const { retriever } = this.current();
-    return retriever.ask(question, { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 });
+    const snapshot = this.current();
+    const asked = { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 };
+    if (snapshot.retriever.mode === 'keyword' || this.semanticAvailable()) {
+      try {
+        return await snapshot.retriever.ask(question, asked);
+      } catch (err) {
+        // The child died during this very question: answer it by keywords too.
+        if (snapshot.retriever.mode === 'keyword' || this.semanticAvailable()) throw err;
+      }
+    }
+    return this.keywordRetriever(snapshot).ask(question, asked);
   }
 
   files(): string[] {
@@ -147,7 +162,8 @@ export class Library implements LibraryApi {
 
   stats(): LibraryStats {
     const { index, retriever } = this.current();
-    const { mode } = retriever;
+    const down = retriever.mode !== 'keyword' && !this.semanticAvailable();
+    const mode = down ? 'keyword' : retriever.mode;
     return {
       documents: Object.keys(index.manifest.files).length,
       passages: index.passages.length,
@@ -155,7 +171,7 @@ export class Library implements LibraryApi {
       model: mode === 'keyword' ? null : index.manifest.model,
       builtAt: index.manifest.createdAt,
       generation: index.generation,
-      keywordReason: mode === 'keyword' ? (this.options.keywordReason ?? null) : null,
+      keywordReason: down ? (this.options.embedder?.health?.().reason ?? null) : mode === 'keyword' ? (this.options.keywordReason ?? null) : null,
     };
   }
 
@@ -226,8 +242,26 @@ export class Library implements LibraryApi {
     this.snapshot = { index, retriever, byFile: groupByFile(index.passages) };
   }
 
+  /** False while the embedder can't embed (its child is restarting, or gave up). */
+  private semanticAvailable(): boolean {
+    return this.options.embedder?.health?.().available ?? true;
+  }
+
+  /** The same index searched by keywords alone, made the first time the embedder is down. */
+  private keywordRetriever(snapshot: Snapshot): Retriever {
+    snapshot.keyword ??= new Retriever(snapshot.index, null, { answerThreshold: this.options.answerThreshold });
+    return snapshot.keyword;
+  }
+
   private async runIngest(): Promise<IngestSummary> {
     const { docsDir, indexDir, embedder, warn, onProgress, batchSize } = this.options;
+    if (embedder && !this.semanticAvailable()) {
+      // Reindexing now would either fail midway or drop every vector: say so instead of a success that changed nothing.
+      const reason = embedder.health?.().reason ?? 'the embedding process is down';
+      throw new CitebotError(`The index was not changed: semantic search is unavailable (${reason}).`, {
+        hint: 'Try again once it is back (see /stats), or restart citebot.',
+      });
+    }
     const summary = await ingest({
       docsDir,
       indexDir,

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { allocateVectors, prepareVectors } from '../src/search/dot-kernel.js';
 import { topK } from '../src/search/vectors.js';
+import { seededRandom } from '../test/helpers/random.mjs';
 import { percentile, residentMB } from './measure.js';
 
 const DIM = 384;
@@ -37,17 +38,6 @@ export interface MillionRow {
   /** Null above --hnsw-max: building the graph is what takes the time. */
   hnsw: { buildSeconds: number; p50: number; p95: number; recall: number } | null;
   residentMB: number;
-}
-
-/** mulberry32 */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normalize(v: Float32Array): void {
@@ -115,7 +105,7 @@ function timed(queries: Float32Array[], search: (q: Float32Array) => number[]): 
 }
 
 async function measure(size: number, hnswMax: number): Promise<MillionRow> {
-  const next = random(size);
+  const next = seededRandom(size);
   const vectors = allocateVectors(size, DIM);
   clusteredRows(vectors, size, next);
   const queries = queriesFor(vectors, size, next);

@@ -14,7 +14,7 @@ import { CitebotError } from '../errors.js';
 import { prepareVectors } from './dot-kernel.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
-import { highlightSpans, scoreSentences } from './highlight.js';
+import { highlightSpans, scoreSentences, type SentenceScore } from './highlight.js';
 import { stripFillers } from '../text/fillers.js';
 import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
@@ -48,6 +48,10 @@ export interface Ranking {
   features: AbstainFeatures | null;
   /** z-score of the top passage's cosine among the query's dense candidates; null in keyword mode. */
   denseZ: number | null;
+  /** Question term → IDF: what sentences are scored by. */
+  weights: ReadonlyMap<string, number>;
+  /** The top passage's scored sentences (the features used them; highlighting reuses them). */
+  topSentences: SentenceScore[] | null;
 }
 
 /** Candidates taken from each ranking before fusion and merging. */
@@ -102,10 +106,10 @@ export class Retriever {
     const ranking = await this.rank(question, offset + count);
     const confidence = ranking.features === null ? 0 : answerConfidence(ranking.features);
     const verdict = decideVerdict({ features: ranking.features, confidence, denseZ: ranking.denseZ }, this.options.answerThreshold);
-    const weights = termWeights(ranking.query);
     const ranked: Hit[] = ranking.hits.slice(offset).map(({ row, score }) => {
       const passage = this.passageAt(row);
-      return { passage, score, highlights: highlightSpans(scoreSentences(passage.text, weights)) };
+      const sentences = row === ranking.hits[0]?.row && ranking.topSentences ? ranking.topSentences : scoreSentences(passage.text, ranking.weights);
+      return { passage, score, highlights: highlightSpans(sentences) };
     });
     const shown = verdict === 'answered' ? ranked : verdict === 'unsure' ? ranked.slice(0, Math.max(0, UNSURE_RESULTS - offset)) : [];
     return { question, answered: verdict === 'answered', verdict, mode: ranking.mode, confidence, results: shown, ranked };
@@ -125,13 +129,14 @@ export class Retriever {
     const fused = dense === null ? keywordHits : fuseRankings([keywordHits, dense]);
     const hits = this.select(fused, count);
     const top = hits[0];
-    if (top === undefined) return { mode: this.mode, hits, query, features: null, denseZ: null };
+    const weights = termWeights(query);
+    if (top === undefined) return { mode: this.mode, hits, query, features: null, denseZ: null, weights, topSentences: null };
     const topScore = keywordHits.find((h) => h.row === top.row)?.score ?? 0;
     const nextScore = keywordHits.find((h) => h.row !== top.row)?.score ?? 0;
-    const passage = this.passageAt(top.row);
-    const sentences = scoreSentences(passage.text, termWeights(query));
+    const sentences = scoreSentences(this.passageAt(top.row).text, weights);
     const features = topScore > 0 ? abstainFeatures(this.keyword, query, { row: top.row, score: topScore, nextScore, sentences }) : null;
-    return { mode: this.mode, hits, query, features, denseZ: dense === null ? null : denseZ(dense, top.row) };
+    const z = dense === null ? null : denseZ(dense, top.row);
+    return { mode: this.mode, hits, query, features, denseZ: z, weights, topSentences: sentences };
   }
 
   private async denseHits(question: string, depth: number): Promise<Scored[]> {

@@ -197,9 +197,7 @@ class Scanner {
         this.root = { name: tag.name, depth: 0 };
       } else return;
     }
-    if (tag.name !== this.root.name || tag.selfClosing) return;
-    this.root.depth += tag.closing ? -1 : 1;
-    if (this.root.depth <= 0) {
+    if (closedBy(this.root, tag)) {
       this.root = null;
       this.out.blockBreak();
     }
@@ -219,9 +217,7 @@ class Scanner {
       this.skip = null;
       return this.element(tag);
     }
-    if (tag.name !== skip.name || tag.selfClosing) return;
-    skip.depth += tag.closing ? -1 : 1;
-    if (skip.depth === 0) this.skip = null;
+    if (closedBy(skip, tag)) this.skip = null;
   }
 
   private whilePermalink(tag: Tag): void {
@@ -231,9 +227,7 @@ class Scanner {
       this.permalink = null;
       return this.element(tag);
     }
-    if (tag.name !== link.name || tag.selfClosing) return;
-    link.depth += tag.closing ? -1 : 1;
-    if (link.depth === 0) this.permalink = null;
+    if (closedBy(link, tag)) this.permalink = null;
   }
 
   /** Skips a raw-text element (script, style, title…); the page title is kept aside. */
@@ -275,6 +269,13 @@ function fragmentOf(attrs: string): string | null {
   const m = /\bhref\s*=\s*(?:"#([^"]*)"|'#([^']*)'|#([^\s"'>]+))/i.exec(attrs);
   const fragment = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
   return fragment === '' ? null : fragment;
+}
+
+/** Counts `tag` into an element tracked to its end tag; true when this tag closes it. */
+function closedBy(open: Open, tag: Tag): boolean {
+  if (tag.name !== open.name || tag.selfClosing) return false;
+  open.depth += tag.closing ? -1 : 1;
+  return open.depth <= 0;
 }
 
 function closesRawText(html: string, k: number, name: string): boolean {

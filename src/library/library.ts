@@ -35,6 +35,8 @@ export interface LibraryStats {
 export interface LibraryApi {
   /** `topK` defaults to the library's (config TOP_K); `offset` to 0. */
   ask(question: string, options?: Partial<AskOptions>): Promise<Answer>;
+  /** How many passages `ask` returns when not told: the one default (config TOP_K), for shells that size a page by it. */
+  readonly topK: number;
   /** Indexed files, relative to the docs folder, sorted. */
   files(): string[];
   /** The passages of one paragraph (several when it was split); [] when there is none. */
@@ -128,6 +130,10 @@ export class Library implements LibraryApi {
   private readonly ingestListeners: Array<(summary: IngestSummary) => void> = [];
 
   constructor(private readonly options: LibraryOptions) {}
+
+  get topK(): number {
+    return this.options.topK;
+  }
 
   /**
    * Answers from the live index. While the embedder is down (a restarting

@@ -34,6 +34,7 @@ function unsureFor(library: LibraryApi): LibraryApi {
       const answer: Answer = { ...real, question, answered: false, verdict: 'unsure', confidence: 0.3 };
       return answer;
     },
+    topK: library.topK,
     files: () => library.files(),
     paragraph: (file, n) => library.paragraph(file, n),
     paragraphCount: (file) => library.paragraphCount(file),

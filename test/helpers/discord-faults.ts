@@ -12,6 +12,7 @@ export interface Faults {
 export function faulty(library: LibraryApi, faults: Faults): LibraryApi {
   return {
     ask: (question, options) => (faults.ask ? Promise.reject(new Error('index exploded')) : library.ask(question, options)),
+    topK: library.topK,
     files: () => library.files(),
     paragraph: (file, n) => library.paragraph(file, n),
     paragraphCount: (file) => library.paragraphCount(file),

@@ -139,6 +139,7 @@ export function heldAsks(inner: LibraryApi): HeldAsks {
         await gate.pass();
         return inner.ask(question, options);
       },
+      topK: inner.topK,
       files: () => inner.files(),
       paragraph: (file, n) => inner.paragraph(file, n),
       paragraphCount: (file) => inner.paragraphCount(file),

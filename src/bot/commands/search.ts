@@ -21,7 +21,7 @@ export const searchCommand = {
     const query = await admitted(interaction, ctx, interaction.options.getString('query', true), WORDLESS);
     if (query === null) return;
     await interaction.deferReply();
-    const answer = await ctx.library.ask(query, { topK: Math.max(ctx.config.topK, MIN_RESULTS) });
+    const answer = await ctx.library.ask(query, { topK: Math.max(ctx.library.topK, MIN_RESULTS) });
     const embed = searchEmbed(answer, { sourceBaseUrl: ctx.config.sourceBaseUrl });
     await interaction.editReply({ embeds: [embed], allowedMentions: NO_PINGS });
   },

@@ -41,7 +41,7 @@ export async function answerReply(ctx: BotContext, question: string, offset: num
   const shown = answer.results.slice(0, page.shown).map((hit) => hit.passage.id);
   const key = ctx.memory.remember({ question, ...(query === question ? {} : { query }), offset, shown });
   // A full page suggests there may be more; "none" offers the nearest passages instead.
-  const more = page.shown > 0 && answer.verdict === 'answered' && answer.results.length >= ctx.config.topK;
+  const more = page.shown > 0 && answer.verdict === 'answered' && answer.results.length >= ctx.library.topK;
   return {
     embeds: [page.embed],
     components: [answerButtons(key, { more, nearest: page.shown === 0 && offset === 0 && (answer.ranked ?? []).length > 0 })],
@@ -58,7 +58,7 @@ const RANK: Record<Verdict, number> = { answered: 2, unsure: 1, none: 0 };
  * stands on its own keeps its own answer). The question joins the thread's turns.
  */
 async function search(ctx: BotContext, question: string, offset: number, context: AnswerContext): Promise<{ answer: Answer; query: string }> {
-  const ask = async (query: string) => ({ answer: { ...(await ctx.library.ask(query, { topK: ctx.config.topK, offset })), question }, query });
+  const ask = async (query: string) => ({ answer: { ...(await ctx.library.ask(query, { offset })), question }, query });
   const alone = await ask(context.query ?? question);
   const threadId = context.threadId ?? null;
   if (threadId === null || context.query !== undefined) return alone;
@@ -87,6 +87,6 @@ export function threadIdOf(source: { channel: Channel | null }): string | null {
  * await interaction.editReply(await nearestReply(ctx, record.question, record.query ?? record.question));
  */
 export async function nearestReply(ctx: BotContext, question: string, query: string): Promise<AnswerReply> {
-  const answer = { ...(await ctx.library.ask(query, { topK: ctx.config.topK })), question };
+  const answer = { ...(await ctx.library.ask(query)), question };
   return { embeds: [nearestEmbed(answer, { sourceBaseUrl: ctx.config.sourceBaseUrl })], components: [], allowedMentions: NO_PINGS };
 }

@@ -80,6 +80,15 @@ describe('splitDocument on hostile text', () => {
     );
   });
 
+  // Found by FAST_CHECK_SEED=-276796354: a stray `<` swallowed the next tag, so the script's code was quoted as text.
+  it.each([
+    ['before a script', '<p>More words here.</p><More words here.<script>if (a < b) { x("</p>") }</script>', 'More words here.\n\n<More words here.'],
+    ['before a style', '<p>x <y then<style>p{}</style> done</p>', 'x <y then done'],
+    ['before an inline tag', '<p>if x<y then <b>bold</b></p>', 'if x<y then bold'],
+  ])('a stray "<" %s is text, and the tag after it still counts', (_name, html, text) => {
+    expect(htmlToText(html).text).toBe(text);
+  });
+
   it('numbers paragraphs exactly as the blank-line reader does for wrapped prose', () => {
     const line = fc.array(fc.constantFrom('tide', 'harbour', 'rope', 'Quay', '42', 'a,', '\u200b', 'שלום'), { minLength: 1, maxLength: 12 });
     const block = fc.array(line.map((words) => words.join(' ')), { minLength: 1, maxLength: 5 }).map((lines) => lines.join('\n'));

@@ -66,6 +66,12 @@ interface Tag {
   end: number;
 }
 
+/**
+ * What `readTag` found: a tag; `'unterminated'` when the file ends inside it;
+ * `'text'` when another tag opens before its `>` (`a <b and <script>…`).
+ */
+type TagRead = Tag | 'unterminated' | 'text';
+
 /** An element tracked to its end tag by counting how deeply it nests inside itself. */
 interface Open {
   name: string;
@@ -129,10 +135,10 @@ class Scanner {
     if (html.startsWith('<!--', lt)) return this.skipPast(lt + 4, '-->');
     if (next === '!' || next === '?') return this.skipPast(lt + 1, '>');
     // `<` or `</` not followed by a letter is text; treating `</<script>` as one bogus tag (as browsers do) would leak the script.
-    const nameStart = next === '/' ? html[lt + 2] ?? '' : next;
-    if (!isAsciiLetter(nameStart)) return this.text(lt, lt + 1);
+    if (!opensTag(html, lt)) return this.text(lt, lt + 1);
     const tag = readTag(html, lt);
-    if (!tag) return this.advanceTo(html.length); // unterminated tag at end of file: browsers drop it
+    if (tag === 'unterminated') return this.advanceTo(html.length); // browsers drop it
+    if (tag === 'text') return this.text(lt, lt + 1);
     this.advanceTo(tag.end);
     if (!tag.closing && RAW_TEXT.has(tag.name) && !tag.selfClosing) return this.rawText(tag.name);
     this.element(tag);
@@ -240,7 +246,7 @@ class Scanner {
     if (name === 'title' && this.title === null) this.title = collapse(html.slice(start, k)) || null;
     this.advanceTo(k);
     const tag = readTag(html, k);
-    this.advanceTo(tag ? tag.end : html.length);
+    this.advanceTo(tag === 'unterminated' ? html.length : tag === 'text' ? k + 2 + name.length : tag.end);
   }
 
   private skipPast(from: number, terminator: string): void {
@@ -284,8 +290,13 @@ function closesRawText(html: string, k: number, name: string): boolean {
   return after === undefined || !/[A-Za-z0-9-]/.test(after);
 }
 
-/** Reads a tag starting at `<`; quoted attribute values may contain `>`. Null when unterminated. */
-function readTag(html: string, lt: number): Tag | null {
+/**
+ * Reads a tag starting at `<`; quoted attribute values may contain `>` and `<`.
+ * An unquoted `<` that opens another tag means the first `<` was text: browsers
+ * would read `<b and <script>` as one bogus tag and show the script's code as
+ * text, which would then be quoted as an answer.
+ */
+function readTag(html: string, lt: number): TagRead {
   const closing = html[lt + 1] === '/';
   let k = lt + (closing ? 2 : 1);
   const nameStart = k;
@@ -299,13 +310,15 @@ function readTag(html: string, lt: number): Tag | null {
       const quote = html[k];
       if (quote === '"' || quote === "'") {
         const close = html.indexOf(quote, k + 1);
-        if (close === -1) return null;
+        if (close === -1) return 'unterminated';
         k = close;
       }
+    } else if (html[k] === '<' && opensTag(html, k)) {
+      return 'text';
     }
     k++;
   }
-  if (k >= html.length) return null;
+  if (k >= html.length) return 'unterminated';
   const attrs = html.slice(attrsStart, k);
   return { name, closing, selfClosing: attrs.endsWith('/'), attrs, end: k + 1 };
 }
@@ -459,6 +472,12 @@ function countNewlines(text: string, start: number, end: number): number {
     k = text.indexOf('\n', k + 1);
   }
   return count;
+}
+
+/** `<` followed by a letter, or `</` by one: where a tag starts (the rule `markup` reads text by). */
+function opensTag(html: string, lt: number): boolean {
+  const next = html[lt + 1] ?? '';
+  return isAsciiLetter(next === '/' ? html[lt + 2] ?? '' : next);
 }
 
 function isHtmlSpace(ch: string): boolean {

@@ -1,5 +1,5 @@
 /** What the buttons under an answer do: the next page, the nearest passages, or a vote (one per member per answer). */
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { ButtonInteraction } from 'discord.js';
 import type { BotContext } from './command.js';
 import { answerReply, nearestReply } from './ui/answer-reply.js';
 import type { AnswerRecord } from './state/answer-memory.js';
@@ -7,6 +7,7 @@ import type { VoteOutcome } from './state/feedback.js';
 import { parseCustomId } from './ui/buttons.js';
 import { notice } from './ui/notice.js';
 import { cooldownNotice } from './gate.js';
+import { deferFirst } from './deferral.js';
 
 /**
  * What a click on a forgotten answer gets.
@@ -27,6 +28,8 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
   const parsed = parseCustomId(interaction.customId);
   const record = parsed ? ctx.memory.recall(parsed.key) : null;
   if (!parsed || !record) return notice(interaction, expiredNotice(ctx.memory.ttlMs));
+  // Private, and before the cooldown, the search or the vote file.
+  if (!(await deferFirst(interaction, ctx, { ephemeral: true }))) return;
   if (parsed.action === 'more' || parsed.action === 'near') return nextPage(interaction, ctx, record, parsed.action);
   const outcome = await ctx.feedback.record({
     time: new Date().toISOString(),
@@ -39,11 +42,10 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
   await notice(interaction, voteNotice(parsed.action, outcome));
 }
 
-/** "More results" and "Nearest passages": the next passages, to the clicker only, so other readers keep the answer they saw. */
+/** "More results" and "Nearest passages" (deferred privately already): the next passages, to the clicker only, so other readers keep the answer they saw. */
 async function nextPage(interaction: ButtonInteraction, ctx: BotContext, record: AnswerRecord, action: 'more' | 'near'): Promise<void> {
   const wait = await ctx.cooldowns.take(interaction.user.id);
   if (wait > 0) return notice(interaction, cooldownNotice(wait));
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const query = record.query ?? record.question;
   const reply = action === 'near' ? await nearestReply(ctx, record.question, query) : await answerReply(ctx, record.question, record.offset + record.shown.length, { query });
   await interaction.editReply(reply);

@@ -6,8 +6,9 @@
  * get a ⏳ reaction or silence (see mention.ts).
  */
 import type { Client, RepliableInteraction } from 'discord.js';
-import { question, type QuestionCheck } from '../text/question.js';
+import { hasWords, question, type QuestionCheck } from '../text/question.js';
 import type { BotContext } from './command.js';
+import { deferFirst } from './deferral.js';
 import { notice } from './ui/notice.js';
 
 /** Where a message or interaction happened: its channel, and the channel a thread hangs off. */
@@ -100,14 +101,24 @@ export async function admit(ctx: BotContext, userId: string, raw: string): Promi
 }
 
 /**
- * `admit` for an interaction: sends the refusal or the cooldown notice itself
- * and returns null, or returns the question to answer.
+ * `admit` for an interaction, deferred first: a question without words is
+ * refused at once (one regex test, so the hint stays a plain private reply),
+ * anything else is deferred before it is normalised or the cooldown taken (in
+ * a shard that is a round trip to the manager). Sends the refusal or the
+ * cooldown notice itself (the "thinking…" then makes way for it) and returns
+ * null, or returns the question to answer with the interaction deferred.
  *
  * @example
  * const q = await admitted(interaction, ctx, raw, 'Your question has no words to look up.');
  * if (q === null) return;
+ * await interaction.editReply(await answerReply(ctx, q, 0));
  */
 export async function admitted(interaction: RepliableInteraction, ctx: BotContext, raw: string, wordless: string): Promise<string | null> {
+  if (!hasWords(raw)) {
+    await notice(interaction, wordless);
+    return null;
+  }
+  if (!(await deferFirst(interaction, ctx))) return null;
   const admission = await admit(ctx, interaction.user.id, raw);
   if (admission.ok) return admission.question;
   await notice(interaction, 'wait' in admission ? cooldownNotice(admission.wait) : wordless);

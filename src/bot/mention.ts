@@ -47,9 +47,9 @@ export async function handleMention(message: Message, ctx: BotContext): Promise<
       else await message.reply({ content: emptyQuestion(me.username), allowedMentions: NO_PINGS });
       return;
     }
-    const typing = message.channel.sendTyping().catch((err: unknown) => ctx.log.warn(`mention ${message.id}: no typing indicator (${String(err)})`));
+    // Awaited before the search, as an interaction's deferral is: a mention has no 3 s window, but the member should see at once that the bot heard them.
+    await message.channel.sendTyping().catch((err: unknown) => ctx.log.warn(`mention ${message.id}: no typing indicator (${String(err)})`));
     const reply = await answerReply(ctx, admission.question, 0, { threadId: threadIdOf(message) });
-    await typing;
     await message.reply(reply);
   } catch (err) {
     ctx.log.error(`mention ${message.id} by ${message.author.id} failed`, err);

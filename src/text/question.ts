@@ -20,6 +20,22 @@ export interface QuestionOptions {
 }
 
 /**
+ * The one check cheap enough to run before an interaction is deferred: a
+ * question with no letter or digit in any script (only emoji, punctuation or
+ * markup) has nothing to look up. `question()` applies the same rule.
+ *
+ * @example
+ * hasWords('😀 **?**');     // false
+ * hasWords('Who led it?'); // true
+ */
+export function hasWords(raw: string): boolean {
+  return WORD.test(raw);
+}
+
+/** A letter or digit in any script. */
+const WORD = /[\p{L}\p{N}]/u;
+
+/**
  * Normalises a question or refuses it with a one-line reason a user can act on.
  * "No words" means no letter or digit in any script (only emoji, punctuation
  * or markup): "the documents don't cover this" would be the wrong reply.
@@ -32,7 +48,7 @@ export function question(raw: string, options: QuestionOptions = {}): QuestionCh
   const max = options.maxChars ?? MAX_QUESTION_CHARS;
   let text = raw.replace(/\s+/g, ' ').trim();
   if (text === '') return { ok: false, reason: 'empty', message: 'The question is empty.' };
-  if (!/[\p{L}\p{N}]/u.test(text)) return { ok: false, reason: 'no-words', message: 'The question has no words to look up.' };
+  if (!hasWords(text)) return { ok: false, reason: 'no-words', message: 'The question has no words to look up.' };
   if (text.length > max) {
     if (!options.cut) {
       return { ok: false, reason: 'too-long', message: `The question is too long (${text.length} characters; at most ${max}).` };

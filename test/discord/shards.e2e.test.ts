@@ -64,7 +64,9 @@ function command(guild: 0 | 1, by: Member, name: string, options: Array<[string,
 async function reply(sent: Sent): Promise<RecordedRequest['body']> {
   const callback = await discord.waitFor((r) => r.method === 'POST' && r.path === `/interactions/${sent.id}/${sent.token}/callback`, 30_000);
   if (callback.body.type !== 5) return callback.body.data;
-  const edit = await discord.waitFor((r) => r.method === 'PATCH' && r.path.endsWith(`/${sent.token}/messages/@original`), 30_000);
+  // After a deferral: the edited answer, or a private follow-up (a refusal that came after the deferral).
+  const hook = `/webhooks/${discord.applicationId}/${sent.token}`;
+  const edit = await discord.waitFor((r) => r.status < 300 && ((r.method === 'PATCH' && r.path === `${hook}/messages/@original`) || (r.method === 'POST' && r.path === hook)), 30_000);
   return edit.body;
 }
 

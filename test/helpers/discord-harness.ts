@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseConfig, PROJECT_DIR, type Config } from '../../src/config.js';
 import { openLibrary, type Library, type LibraryApi } from '../../src/library/library.js';
 import type { BotLog } from '../../src/bot/log.js';
-import { startBot, type RunningBot } from '../../src/bot/serve.js';
+import { startBot, type BotOptions, type RunningBot } from '../../src/bot/serve.js';
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest } from '../discord/fake-discord.js';
 import { member, sendInteraction, slashData, userMessage, type Member, type Sent } from './discord-payloads.js';
 
@@ -30,6 +30,8 @@ export interface HarnessOptions {
   discord?: Partial<FakeDiscordOptions>;
   /** Why the library is in keyword mode, as /stats shows it. */
   keywordReason?: string;
+  /** Passed to startBot (e.g. `shared` cooldowns and feedback a test watches). */
+  bot?: BotOptions;
 }
 
 /** What the bot sent as the visible result of an interaction. */
@@ -83,7 +85,7 @@ export class Harness {
       keywordReason: options.keywordReason ?? null,
       warn: (line) => logs.push(`warn ${line}`),
     });
-    const bot = await startBot(config, options.wrap ? options.wrap(library) : library, captureLog(logs));
+    const bot = await startBot(config, options.wrap ? options.wrap(library) : library, captureLog(logs), options.bot);
     return new Harness(discord, bot, library, config, dir, logs);
   }
 

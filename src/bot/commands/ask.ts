@@ -17,9 +17,8 @@ export const askCommand = {
     .addStringOption((o) => o.setName('question').setDescription('What do you want to know?').setRequired(true).setMaxLength(500)),
   async execute(interaction, ctx) {
     const question = await admitted(interaction, ctx, interaction.options.getString('question', true), WORDLESS);
+    // Deferred by `admitted`, before any work: Discord allows 3 s for the first response.
     if (question === null) return;
-    // Discord allows 3 s for the first response; searching may take longer.
-    await interaction.deferReply();
     await interaction.editReply(await answerReply(ctx, question, 0, { threadId: threadIdOf(interaction) }));
   },
 } satisfies Command;

@@ -14,8 +14,8 @@ export const findSourcesCommand = {
   async execute(interaction, ctx) {
     // Long messages are cut at a word: the text only steers the search.
     const question = await admitted(interaction, ctx, interaction.targetMessage.content, 'That message has no words to look up.');
+    // Deferred by `admitted`, before any work.
     if (question === null) return;
-    await interaction.deferReply();
     await interaction.editReply(await answerReply(ctx, question, 0));
   },
 } satisfies Command;

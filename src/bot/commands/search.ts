@@ -19,8 +19,8 @@ export const searchCommand = {
     .addStringOption((o) => o.setName('query').setDescription('Words to look for').setRequired(true).setMaxLength(500)),
   async execute(interaction, ctx) {
     const query = await admitted(interaction, ctx, interaction.options.getString('query', true), WORDLESS);
+    // Deferred by `admitted`, before any work.
     if (query === null) return;
-    await interaction.deferReply();
     const answer = await ctx.library.ask(query, { topK: Math.max(ctx.library.topK, MIN_RESULTS) });
     const embed = searchEmbed(answer, { sourceBaseUrl: ctx.config.sourceBaseUrl });
     await interaction.editReply({ embeds: [embed], allowedMentions: NO_PINGS });

@@ -2,6 +2,7 @@
 import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { CitebotError } from '../../errors.js';
 import type { Command } from '../command.js';
+import { deferFirst } from '../deferral.js';
 import { NO_PINGS } from '../ui/answer-reply.js';
 import { fileChoices, resolveFile } from '../ui/file-choice.js';
 import { sourceEmbed, type ParagraphView } from '../ui/render.js';
@@ -20,6 +21,8 @@ export const sourceCommand = {
     await interaction.respond(fileChoices(ctx.library.files(), typed));
   },
   async execute(interaction, ctx) {
+    // Before the lookups: on a large index under load even they must not hold up the first response.
+    if (!(await deferFirst(interaction, ctx))) return;
     const file = resolveFile(ctx.library.files(), interaction.options.getString('file', true));
     const paragraph = interaction.options.getInteger('paragraph', true);
     const count = ctx.library.paragraphCount(file);
@@ -31,6 +34,6 @@ export const sourceCommand = {
       .map((n) => ({ paragraph: n, passages: ctx.library.paragraph(file, n) }))
       .filter((view) => view.passages.length > 0);
     const embed = sourceEmbed(file, paragraph, views, { sourceBaseUrl: ctx.config.sourceBaseUrl });
-    await interaction.reply({ embeds: [embed], allowedMentions: NO_PINGS });
+    await interaction.editReply({ embeds: [embed], allowedMentions: NO_PINGS });
   },
 } satisfies Command;

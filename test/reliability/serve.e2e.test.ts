@@ -66,7 +66,9 @@ function command(name: string, options: Array<[string, string | number]> = []): 
 async function reply(sent: Sent): Promise<RecordedRequest['body']> {
   const callback = await discord.waitFor((r) => r.method === 'POST' && r.path === `/interactions/${sent.id}/${sent.token}/callback`);
   if (callback.body.type !== 5) return callback.body.data;
-  const edit = await discord.waitFor((r) => r.method === 'PATCH' && r.path.endsWith(`/${sent.token}/messages/@original`));
+  // After a deferral: the edited answer, or a private follow-up (a refusal that came after the deferral).
+  const hook = `/webhooks/${discord.applicationId}/${sent.token}`;
+  const edit = await discord.waitFor((r) => r.status < 300 && ((r.method === 'PATCH' && r.path === `${hook}/messages/@original`) || (r.method === 'POST' && r.path === hook)));
   return edit.body;
 }
 

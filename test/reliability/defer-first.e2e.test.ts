@@ -23,6 +23,7 @@ const record = (what: string) => calls.push({ what, afterDefer: deferred() });
 
 function watched(library: LibraryApi): LibraryApi {
   return {
+    topK: library.topK,
     ask: (question, options) => (record('search'), library.ask(question, options)),
     files: () => (record('files'), library.files()),
     paragraph: (file, n) => (record('paragraph'), library.paragraph(file, n)),

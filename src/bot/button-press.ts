@@ -29,7 +29,7 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
   const record = parsed ? ctx.memory.recall(parsed.key) : null;
   if (!parsed || !record) return notice(interaction, expiredNotice(ctx.memory.ttlMs));
   // Private, and before the cooldown, the search or the vote file.
-  if (!(await deferFirst(interaction, ctx, { ephemeral: true }))) return;
+  await deferFirst(interaction, ctx, { ephemeral: true });
   if (parsed.action === 'more' || parsed.action === 'near') return nextPage(interaction, ctx, record, parsed.action);
   const outcome = await ctx.feedback.record({
     time: new Date().toISOString(),

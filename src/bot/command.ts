@@ -15,6 +15,7 @@ import type { AnswerMemory } from './state/answer-memory.js';
 import type { CooldownBook } from './state/cooldown.js';
 import type { FeedbackSink } from './state/feedback.js';
 import type { ThreadTurns } from './state/thread-turns.js';
+import type { ResponseWindows } from './state/response-windows.js';
 import type { BotLog } from './log.js';
 
 /** Counters shown by /stats. */
@@ -39,6 +40,8 @@ export interface BotContext {
   /** Earlier questions per thread, for follow-ups. */
   turns: ThreadTurns;
   counters: BotCounters;
+  /** When each interaction arrived: its first response must reach Discord within 3 s. */
+  windows: ResponseWindows;
   /** In a shard: tells the other shards that /reindex wrote a new index. */
   announceReindex?: (generation: string) => void;
 }

@@ -7,6 +7,7 @@ import type { AutocompleteInteraction, Interaction } from 'discord.js';
 import { isCitebotError } from '../errors.js';
 import type { BotContext, Command } from './command.js';
 import { handleButton } from './button-press.js';
+import { droppedReason, isDroppedResponse } from './deferral.js';
 import { allowedAt, GUILD_ONLY_NOTICE, notHereNotice } from './gate.js';
 import { notice } from './ui/notice.js';
 
@@ -19,10 +20,15 @@ export const FAILURE_NOTICE = 'Something went wrong while handling that. It has 
  * client.on(Events.InteractionCreate, (i) => void dispatch(i, commands, ctx));
  */
 export async function dispatch(interaction: Interaction, commands: readonly Command[], ctx: BotContext): Promise<void> {
+  ctx.windows.open(interaction.id);
   try {
     await route(interaction, commands, ctx);
   } catch (err) {
-    await reportFailure(interaction, err, ctx);
+    // Too late for Discord to take any response: a reply now would only fail again.
+    if (isDroppedResponse(err)) ctx.log.warn(`${describe(interaction)} ${droppedReason(err)}`);
+    else await reportFailure(interaction, err, ctx);
+  } finally {
+    ctx.windows.close(interaction.id);
   }
 }
 

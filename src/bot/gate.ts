@@ -118,7 +118,7 @@ export async function admitted(interaction: RepliableInteraction, ctx: BotContex
     await notice(interaction, wordless);
     return null;
   }
-  if (!(await deferFirst(interaction, ctx))) return null;
+  await deferFirst(interaction, ctx);
   const admission = await admit(ctx, interaction.user.id, raw);
   if (admission.ok) return admission.question;
   await notice(interaction, 'wait' in admission ? cooldownNotice(admission.wait) : wordless);

@@ -18,6 +18,7 @@ import { NO_PINGS } from './ui/answer-reply.js';
 import { handleMention } from './mention.js';
 import { autoReply } from './auto-reply.js';
 import { ThreadTurns } from './state/thread-turns.js';
+import { ResponseWindows } from './state/response-windows.js';
 
 export interface BotOptions {
   /** Which gateway shards this client runs (default: discord.js's, i.e. the ShardingManager's or one). */
@@ -46,6 +47,7 @@ export async function startBot(config: Config, library: LibraryApi, sink: BotLog
   requireDiscord(config, ['token']);
   const token = config.discord.token!;
   const log = redactingLog(sink, [token]);
+  const windows = new ResponseWindows();
   const context: BotContext = {
     library,
     config,
@@ -55,11 +57,13 @@ export async function startBot(config: Config, library: LibraryApi, sink: BotLog
     feedback: options.shared?.feedback ?? (await checkedFeedback(config)),
     turns: new ThreadTurns(),
     counters: { startedAt: Date.now(), questions: 0, answered: 0 },
+    windows,
     ...(options.shared ? { announceReindex: options.shared.announceReindex } : {}),
   };
   const client = new Client({
     intents: intentsFor(config),
-    rest: restOptions(config),
+    // A 429 on a first response is waited out only while Discord would still take it.
+    rest: { ...restOptions(config), rejectOnRateLimit: (limit) => windows.rejects(limit) },
     allowedMentions: NO_PINGS,
     ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : {}),
   });

@@ -22,7 +22,7 @@ export const sourceCommand = {
   },
   async execute(interaction, ctx) {
     // Before the lookups: on a large index under load even they must not hold up the first response.
-    if (!(await deferFirst(interaction, ctx))) return;
+    await deferFirst(interaction, ctx);
     const file = resolveFile(ctx.library.files(), interaction.options.getString('file', true));
     const paragraph = interaction.options.getInteger('paragraph', true);
     const count = ctx.library.paragraphCount(file);

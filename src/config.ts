@@ -60,7 +60,8 @@ export interface DiscordConfig {
   apiUrl: string | null;
 }
 
-type Env = Record<string, string | undefined>;
+/** Environment variables by name, as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
 
 /**
  * Reads `.env` (if present) into `process.env`, without overriding variables

@@ -2,7 +2,8 @@
  * The command line's habits, as a person meets them: --version, "did you
  * mean", clean errors with the usage below, the prompt at a real terminal
  * (a pseudo-terminal from util-linux `script`), NO_COLOR / FORCE_COLOR, the
- * verdict in words, and what a missing or empty docs folder says.
+ * verdict in words, and what a missing or empty docs folder says. In-process
+ * through `main(argv, io)`, except the prompt at a terminal (a real process).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,12 +18,12 @@ const RIYADH = 'Who led the American team in Riyadh?';
 
 beforeAll(async () => {
   ws = await seedWorkspace();
-  const built = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+  const built = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index]);
   expect(built.code).toBe(0);
 });
 afterAll(() => ws.cleanup());
 
-const inWs = (args: string[], env: Record<string, string> = {}) => citebot(args, { cwd: ws.dir, env: offlineEnv(env) });
+const inWs = (args: string[], env: Record<string, string> = {}) => citebot(args, { env: offlineEnv(env) });
 const located = () => ['--docs', ws.docs, '--index', ws.index];
 
 describe('--version', () => {
@@ -107,7 +108,7 @@ describe('the docs folder', () => {
 
 describe('citebot start', () => {
   it('takes --docs and --index, and answers piped questions', async () => {
-    const result = await citebot(['start', ...located()], { cwd: ws.dir, input: `${RIYADH}\nexit\nNever asked\n` });
+    const result = await citebot(['start', ...located()], { input: `${RIYADH}\nexit\nNever asked\n` });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^Ready: 1 document, \d+ passages, keyword mode\./m);
     expect(result.stdout.match(/^Answered/gm)).toHaveLength(1);

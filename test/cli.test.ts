@@ -1,6 +1,7 @@
 /**
- * The CLI contract, run as a user runs it: the real binary in a child process,
- * offline, in keyword mode unless a test supplies the tiny model.
+ * The CLI contract, run as a user runs it, in this process through `main(argv, io)`
+ * (the stdout, stderr and exit code src/main.ts gives), offline, in keyword mode
+ * unless a test supplies the tiny model. The process itself: cli-process.test.ts.
  */
 import fs from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -18,14 +19,14 @@ let seedText: string;
 beforeAll(async () => {
   ws = await seedWorkspace();
   seedText = await fs.readFile(SEED, 'utf8');
-  const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+  const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index]);
   expect(ingest.stderr).not.toMatch(/unexpected error/);
   expect(ingest.code).toBe(0);
 });
 afterAll(() => ws.cleanup());
 
 async function askJson(question: string) {
-  const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index, question], { cwd: ws.dir });
+  const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index, question]);
   expect(result.code).toBe(0);
   const lines = result.stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -34,7 +35,7 @@ async function askJson(question: string) {
 
 describe('citebot ingest', () => {
   it('ends with one summary line naming files, passages, changes, mode and seconds', async () => {
-    const result = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^Indexed 1 file, \d+ passages \(0 new, 0 changed, 0 removed\) in keyword mode in [\d.]+ s\.$/);
   });
@@ -81,7 +82,7 @@ describe('citebot ask --json', () => {
 
   it('answers one question per stdin line, one JSON object each', async () => {
     const input = 'Who led the American team in Riyadh?\n\nHow do I bake a chocolate cake?\n';
-    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir, input });
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', ws.index], { input });
     expect(result.code).toBe(0);
     const answers = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(answers.map((a) => a.answered)).toEqual([true, false]);
@@ -90,14 +91,14 @@ describe('citebot ask --json', () => {
 
 describe('citebot ask (text)', () => {
   it('quotes each passage with title (file) › ¶n · line a and its score', async () => {
-    const result = await citebot(['ask', '--docs', ws.docs, '--index', ws.index, 'Who led the American team in Riyadh?'], { cwd: ws.dir });
+    const result = await citebot(['ask', '--docs', ws.docs, '--index', ws.index, 'Who led the American team in Riyadh?']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Answered \(confidence \d+%\):\n\n1\. Trump administration, Russia hold talks on ending Ukraine… \(000_23d5e4e5b37788fb\.txt\) › ¶\d+ · line 5  score \d\.\d{3}\n  > A Trump administration/);
   });
 
   it('builds the index first when it is missing', async () => {
     const fresh = path.join(ws.dir, 'fresh-index');
-    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', fresh, 'Who led the American team in Riyadh?'], { cwd: ws.dir });
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', fresh, 'Who led the American team in Riyadh?']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).answered).toBe(true);
     expect(result.stderr).toMatch(/Indexed 1 file/);
@@ -113,7 +114,7 @@ describe('errors: one clear line, non-zero exit, no stack trace', () => {
     [['serve'], /DISCORD_TOKEN is not set/],
     [['deploy'], /DISCORD_TOKEN is not set/],
   ])('citebot %j', async (args, message) => {
-    const result = await citebot(args, { cwd: ws.dir });
+    const result = await citebot(args);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -121,7 +122,7 @@ describe('errors: one clear line, non-zero exit, no stack trace', () => {
   });
 
   it('names a bad variable from the environment', async () => {
-    const result = await citebot(['ask', 'q'], { cwd: ws.dir, env: offlineEnv({ TOP_K: 'lots' }) });
+    const result = await citebot(['ask', 'q'], { env: offlineEnv({ TOP_K: 'lots' }) });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/Invalid TOP_K="lots"/);
   });
@@ -134,11 +135,11 @@ describe('semantic mode with the tiny test model', () => {
     await writeTinyModel(models, { name: 'citebot-test/tiny-bert', dim: 32 });
     const index = path.join(ws.dir, 'semantic-index');
     const env = offlineEnv({ MODELS_DIR: models, EMBEDDING_MODEL: 'citebot-test/tiny-bert' });
-    const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', index], { cwd: ws.dir, env });
+    const ingest = await citebot(['ingest', '--docs', ws.docs, '--index', index], { env });
     expect(ingest.stderr).not.toMatch(/keyword mode/i);
     expect(ingest.stdout).toMatch(/in semantic\+keyword mode/);
 
-    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', index, 'Who led the American team in Riyadh?'], { cwd: ws.dir, env });
+    const result = await citebot(['ask', '--json', '--docs', ws.docs, '--index', index, 'Who led the American team in Riyadh?'], { env });
     const json = JSON.parse(result.stdout);
     expect(json.mode).toBe('semantic+keyword');
     expect(json.results[0].text.startsWith(RUBIO)).toBe(true);
@@ -173,7 +174,7 @@ describe('a hub that accepts connections but never answers', () => {
       MODEL_DOWNLOAD_TIMEOUT_MS: '400',
       MODEL_CACHE_DIR: path.join(ws.dir, 'model-cache'),
     });
-    const result = await citebot(['ingest', '--docs', ws.docs, '--index', path.join(ws.dir, 'silent-index')], { cwd: ws.dir, env });
+    const result = await citebot(['ingest', '--docs', ws.docs, '--index', path.join(ws.dir, 'silent-index')], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/in keyword mode/);
     const notices = result.stderr.split('\n').filter((line) => /keyword mode/i.test(line));
@@ -186,7 +187,7 @@ describe('citebot eval', () => {
   const questions = path.join(ROOT, 'test', 'fixtures', 'seed-questions.jsonl');
 
   it('reports hit@k, MRR@10, verdicts, abstention and latency as a table', async () => {
-    const result = await citebot(['eval', questions, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['eval', questions, '--docs', ws.docs, '--index', ws.index]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^level\s+questions\s+hit@1\s+hit@3\s+hit@5\s+MRR@10$/m);
     expect(result.stdout).toMatch(/^passage\s+36\s/m);
@@ -198,7 +199,7 @@ describe('citebot eval', () => {
   });
 
   it('--json gives the same figures as one object', async () => {
-    const result = await citebot(['eval', '--json', questions, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['eval', '--json', questions, '--docs', ws.docs, '--index', ws.index]);
     const report = JSON.parse(result.stdout);
     expect(report.questions).toBe(72);
     expect(report.passage.cases).toBe(36);
@@ -212,7 +213,7 @@ describe('citebot eval', () => {
   it('names the bad line of a broken questions file', async () => {
     const bad = path.join(ws.dir, 'bad.jsonl');
     await fs.writeFile(bad, '{"q": "fine?"}\n{not json}\n');
-    const result = await citebot(['eval', bad, '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['eval', bad, '--docs', ws.docs, '--index', ws.index]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/line 2/);
   });

@@ -94,12 +94,12 @@ describe('PDF', () => {
     await fs.writeFile(path.join(only, 'manual.pdf'), pdfBytes(PDF_PAGES));
     const index = path.join(only, '..', `${path.basename(only)}-index`);
     const args = ['ask', '--docs', only, '--index', index];
-    const json = await citebot([...args, '--json', 'What does Essential: yes mean?'], { cwd: dir });
+    const json = await citebot([...args, '--json', 'What does Essential: yes mean?']);
     expect(json.code).toBe(0);
     const first = JSON.parse(json.stdout).results[0];
     expect(first).toMatchObject({ source: 'manual.pdf', page: 2 });
     expect(first.text).toContain('dpkg refuses to remove it');
-    const text = await citebot([...args, 'What does Essential: yes mean?'], { cwd: dir });
+    const text = await citebot([...args, 'What does Essential: yes mean?']);
     expect(text.stdout).toMatch(/^1\. (.+ \()?manual\.pdf\)? › ¶\d+ · p\. 2  score/m);
   });
 });

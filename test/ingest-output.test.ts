@@ -19,7 +19,7 @@ afterAll(() => ws.cleanup());
 
 describe('citebot ingest output', () => {
   it('ends with the summary sentence and one grouped line of skipped files', async () => {
-    const result = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Indexed 1 file, \d+ passages \(1 new, 0 changed, 0 removed\) in keyword mode in [\d.]+ s\.\n$/);
     const lines = result.stderr.trim().split('\n').filter((line) => !line.includes('Keyword mode'));
@@ -27,7 +27,7 @@ describe('citebot ingest output', () => {
   });
 
   it('lists every skipped file, one line each, with --verbose', async () => {
-    const result = await citebot(['ingest', '--verbose', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const result = await citebot(['ingest', '--verbose', '--docs', ws.docs, '--index', ws.index]);
     expect(result.code).toBe(0);
     const skipped = result.stderr.split('\n').filter((line) => line.startsWith('Skipped '));
     expect(skipped.map((line) => line.split(':')[0])).toEqual([

@@ -16,7 +16,7 @@ describe('citebot models', () => {
   it('names the model and the folder it was found in', async () => {
     const modelsDir = path.join(dir, 'local');
     await writeTinyModel(modelsDir, { name: 'citebot-test/tiny-bert' });
-    const result = await citebot(['models'], { cwd: dir, env: offlineEnv({ MODELS_DIR: modelsDir, EMBEDDING_MODEL: 'citebot-test/tiny-bert' }) });
+    const result = await citebot(['models'], { env: offlineEnv({ MODELS_DIR: modelsDir, EMBEDDING_MODEL: 'citebot-test/tiny-bert' }) });
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').slice(0, 2)).toEqual([
       'Embedding model: citebot-test/tiny-bert',
@@ -29,7 +29,7 @@ describe('citebot models', () => {
     await fs.mkdir(cache, { recursive: true });
     const failure = { host: 'huggingface.co', at: Date.now(), reason: 'Embedding model X is not available (download timed out).' };
     await fs.writeFile(path.join(cache, '.hub-failure.json'), JSON.stringify(failure));
-    const result = await citebot(['models'], { cwd: dir, env: offlineEnv({ MODEL_CACHE_DIR: cache, ALLOW_MODEL_DOWNLOAD: 'true' }) });
+    const result = await citebot(['models'], { env: offlineEnv({ MODEL_CACHE_DIR: cache, ALLOW_MODEL_DOWNLOAD: 'true' }) });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Not found in MODELS_DIR (not set) or MODEL_CACHE_DIR ${cache}.`);
     expect(result.stdout).toMatch(/The hub huggingface\.co failed 1 min ago .*Set ALLOW_MODEL_DOWNLOAD=false/);

@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../src/cli/io.js';
 import { estimate, progressBar } from '../src/cli/progress.js';
+import { capturedIo } from './helpers/cli.js';
 
+/** stderr as a terminal: the bar draws there, one frame per write. */
 function terminal(): { io: Io; frames: string[] } {
   const frames: string[] = [];
-  return { io: { out: () => undefined, err: (t) => void frames.push(t), interactive: true, color: false }, frames };
+  return { io: { ...capturedIo().io, err: (t) => void frames.push(t), interactive: true }, frames };
 }
 
 describe('progressBar', () => {

@@ -24,14 +24,14 @@ export const askCommand = {
       const checked = checkQuestion(question);
       if (!checked.ok && checked.reason === 'empty') throw refused(checked.message);
     }
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     if (topK !== undefined) config.topK = topK;
     return withSession(config, io, { verbose: flags.verbose === true }, async (session) => {
       const library = await librarySession(session, io);
       requireDocuments(library, config.docsDir);
       // A person at a terminal with no question gets the prompt, for this --docs and --index.
-      if (positionals.length === 0 && process.stdin.isTTY && !flags.json) return converse(library, session, io);
-      const questions = positionals.length > 0 ? single(question) : stdinLines();
+      if (positionals.length === 0 && io.inputIsTerminal && !flags.json) return converse(library, session, io);
+      const questions = positionals.length > 0 ? single(question) : inputLines(io.input);
       for await (const q of questions) await answerOne(library, q, flags, io);
       return 0;
     });
@@ -52,7 +52,7 @@ async function* single(question: string): AsyncGenerator<string> {
 }
 
 /** Non-blank lines of stdin; blank lines between questions are skipped, not errors. */
-async function* stdinLines(): AsyncGenerator<string> {
-  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+async function* inputLines(input: NodeJS.ReadableStream): AsyncGenerator<string> {
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) if (line.trim() !== '') yield line;
 }

@@ -3,7 +3,7 @@
  * terminal output helpers, and the embedder (or keyword mode) chosen once.
  */
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config, type Env } from '../config.js';
 import { CitebotError } from '../errors.js';
 import { checkDocsDir } from '../documents/load.js';
 import { openEmbedder, type DownloadProgress } from '../embed/embed.js';
@@ -20,13 +20,14 @@ export interface LocationFlags {
 }
 
 /**
- * Loads config and applies `--docs` / `--index`, which win over `.env`.
+ * Loads config (from `env`, else `.env` and the process's environment) and
+ * applies `--docs` / `--index`, which win over both.
  *
  * @example
- * const config = configFor({ docs: 'test/fixtures/docs' });
+ * const config = configFor({ docs: 'test/fixtures/docs' }, io.env);
  */
-export function configFor(flags: LocationFlags): Config {
-  const config = loadConfig();
+export function configFor(flags: LocationFlags, env?: Env): Config {
+  const config = loadConfig(env);
   if (flags.docs) config.docsDir = path.resolve(flags.docs);
   if (flags.index) config.indexDir = path.resolve(flags.index);
   return config;
@@ -57,7 +58,7 @@ export interface SessionOptions {
  * failure never leaves the embedding child process behind.
  *
  * @example
- * return withSession(configFor(flags), io, {}, async (session) => { ...; return 0; });
+ * return withSession(configFor(flags, io.env), io, {}, async (session) => { ...; return 0; });
  */
 export async function withSession<T>(
   config: Config,

@@ -19,12 +19,12 @@ import { runPrompt } from './prompt.js';
  */
 export async function converse(library: Library, session: Session, io: Io): Promise<number> {
   const { documents, passages, mode } = library.stats();
-  const terminal = Boolean(process.stdin.isTTY);
+  const terminal = io.inputIsTerminal;
   const leave = terminal ? 'help for tips, exit or Ctrl+D to quit' : 'one per line';
   io.err(`Ready: ${counted(documents, 'document')}, ${counted(passages, 'passage')}, ${mode} mode. Ask a question (${leave}).\n`);
   const end = await runPrompt({
-    input: process.stdin,
-    output: process.stderr,
+    input: io.input,
+    output: io.promptOutput,
     terminal,
     historyFile: session.config.historyFile,
     onQuestion: async (question) => {

@@ -11,7 +11,7 @@ export const deployCommand = {
   async run(_flags, _positionals, io) {
     // Loaded here, not at the top: discord.js alone is most of a cold start for every other command.
     const { deployCommands } = await import('../bot/deploy.js');
-    const config = configFor({});
+    const config = configFor({}, io.env);
     requireDiscord(config, ['token', 'applicationId']);
     const { scope, names } = await deployCommands(config);
     const where = scope === 'guild' ? `guild ${config.discord.guildId}` : 'all guilds (global; may take up to an hour to appear)';

@@ -16,7 +16,7 @@ export const evalCommand = {
       throw new CitebotError('Give exactly one questions file.', { hint: `Usage: ${evalCommand.usage}` });
     }
     const cases = parseEvalCases(await readQuestions(file), file);
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     return withSession(config, io, {}, async (session) => {
       const library = await librarySession(session, io);
       const report = await runEval((q) => library.ask(q, { topK: EVAL_DEPTH }), cases);

@@ -10,7 +10,7 @@ export const ingestCommand = {
   options: { ...locationOptions, verbose: { type: 'boolean' } },
   positionals: false,
   async run(flags, _positionals, io) {
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     return withSession(config, io, { verbose: flags.verbose === true }, async (session) => {
       const bar = io.interactive ? progressBar(io) : null;
       try {

@@ -14,7 +14,7 @@ export const modelsCommand = {
   options: {},
   positionals: false,
   async run(_flags, _positionals, io) {
-    const config = configFor({});
+    const config = configFor({}, io.env);
     const source = { model: config.model, modelsDir: config.modelsDir, cacheDir: config.modelCacheDir, allowDownload: config.allowDownload, timeoutMs: config.downloadTimeoutMs };
     const found = await localModel(source);
     const lines = [`Embedding model: ${config.model}`];

@@ -1,6 +1,6 @@
 /**
  * The `citebot` command line: a table of sub-commands, one parser and one error
- * report. `src/main.ts` runs it and holds the only `process.exit`.
+ * report. `src/main.ts` runs `main` and holds the only `process.exit`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +36,7 @@ function usage(): string {
 }
 
 /**
- * Runs one command line; resolves to the exit code. Exported for tests.
+ * Runs one command line; resolves to the exit code, or throws what `report` prints.
  *
  * @example
  * const code = await run(['ask', '--json', 'Who led the talks?']);
@@ -121,13 +121,25 @@ function parseFailure(err: unknown, command: CliCommand): string {
 }
 
 /**
+ * One command line as the process runs it: `run`, with any error reported on
+ * `io`; resolves to the exit code. `src/main.ts` exits with it; tests call it
+ * in-process and see the same stdout, stderr and code.
+ *
+ * @example
+ * process.exit(await main(process.argv.slice(2)));
+ */
+export function main(argv: string[], io: Io = processIo): Promise<number> {
+  return run(argv, io).catch((err: unknown) => report(err, io));
+}
+
+/**
  * Prints an error as one line (a stack only with DEBUG) and returns the exit code.
  *
  * @example
- * const code = await run(argv).catch((err: unknown) => report(err));
+ * const code = await run(argv, io).catch((err: unknown) => report(err, io));
  */
 export function report(err: unknown, io: Io = processIo): number {
-  const debug = debugRequested();
+  const debug = debugRequested(io.env);
   if (isCitebotError(err)) {
     io.err(`citebot: ${err.userMessage}\n`);
     if (err.usage) io.err(`\n${err.usage}\n`);

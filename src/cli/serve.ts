@@ -15,7 +15,7 @@ export const serveCommand = {
   options: { ...locationOptions, watch: { type: 'boolean' }, shards: { type: 'string' } },
   positionals: false,
   async run(flags, _positionals, io) {
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     if (flags.watch) config.watch = true;
     const shards = parseShards(stringFlag(flags, 'shards'));
     requireDiscord(config, ['token']);

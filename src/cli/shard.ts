@@ -18,7 +18,7 @@ export const shardCommand = {
   options: locationOptions,
   positionals: false,
   async run(flags, _positionals, io) {
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     requireDiscord(config, ['token']);
     if (!process.send) {
       throw new CitebotError('citebot shard runs under citebot serve --shards.', { hint: 'Run citebot serve --shards auto (or a number) instead.' });

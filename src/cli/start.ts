@@ -13,7 +13,7 @@ export const startCommand = {
   options: { ...locationOptions, verbose: { type: 'boolean' } },
   positionals: false,
   async run(flags, positionals, io) {
-    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') });
+    const config = configFor({ docs: stringFlag(flags, 'docs'), index: stringFlag(flags, 'index') }, io.env);
     if (config.discord.token) return serveCommand.run({ docs: flags.docs, index: flags.index }, positionals, io);
     return withSession(config, io, { verbose: flags.verbose === true }, async (session) => {
       const library = await librarySession(session, io);

@@ -1,6 +1,7 @@
 /**
- * The acceptance path as an admin runs it: `citebot deploy`, then `citebot serve`,
- * as real processes against the local Discord-compatible server.
+ * The acceptance path as an admin runs it, against the local Discord-compatible
+ * server: `citebot deploy` (in-process, through `main`), then `citebot serve` as a
+ * real process, running until it is sent SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ afterAll(async () => {
 
 describe('citebot deploy', () => {
   it('registers the six slash commands and the Find sources message command in the guild', async () => {
-    const result = await citebot(['deploy'], { cwd: ws.dir, env: botEnv() });
+    const result = await citebot(['deploy'], { env: botEnv() });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Registered 7 commands in guild \d+/);
@@ -56,7 +57,7 @@ describe('citebot deploy', () => {
 
 describe('citebot serve', () => {
   beforeAll(async () => {
-    serve = spawn(process.execPath, [BIN, 'serve'], { cwd: ws.dir, env: botEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, [BIN, 'serve'], { env: botEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
     serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
     await discord.waitUntil(() => (/logged in as/.test(serveLog) ? true : null), 20_000);

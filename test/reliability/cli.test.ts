@@ -1,5 +1,5 @@
 /**
- * `citebot ask` as a user runs it (the real binary, offline, keyword mode):
+ * `citebot ask` as a user runs it (in-process through `main`, offline, keyword mode):
  * anything typed in the question box, and an index found damaged at start-up.
  */
 import fsp from 'node:fs/promises';
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 function ask(ws: Workspace, args: string[], input = '') {
-  return citebot(['ask', '--docs', ws.docs, '--index', ws.index, ...args], { cwd: ws.dir, input });
+  return citebot(['ask', '--docs', ws.docs, '--index', ws.index, ...args], { input });
 }
 
 describe('citebot ask: the question box', () => {
@@ -125,7 +125,7 @@ describe('citebot ask with a damaged index', () => {
     await ingest({ docsDir: ws.docs, indexDir: ws.index, embedder: null, warn: () => undefined });
     await fsp.truncate(path.join(ws.index, (await currentGeneration(ws.index)).generation, 'passages.bin'), 100);
 
-    const rebuilt = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index], { cwd: ws.dir });
+    const rebuilt = await citebot(['ingest', '--docs', ws.docs, '--index', ws.index]);
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.stderr).toMatch(/Rebuilding the index from scratch: The index in .* is damaged: passages\.bin is truncated/);
     const after = await ask(ws, ['Who led the American team in Riyadh?']);

@@ -15,6 +15,7 @@ import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex 
 import { ingest, isStale, type IngestSummary } from './ingest.js';
 import { allocateVectors, vectorsAreFinite } from '../search/dot-kernel.js';
 import { Retriever, type AskOptions } from '../search/retrieve.js';
+import type { KeywordParts } from '../index/keyword-file.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
 
 // Part of LibraryApi's signature: shells import them from here, the one module they call.
@@ -64,11 +65,24 @@ export interface LibraryOptions {
   onProgress?: (done: number, total: number, phase: string) => void;
   /** Called with the summary whenever this library runs an ingest. */
   onIngest?: (summary: IngestSummary) => void;
+  /** Passages from which searches run in a worker thread (default OFF_THREAD_PASSAGES; tests and benchmarks set others). */
+  offThreadFrom?: number;
 }
+
+/**
+ * Passages from which a question's keyword and dense scans run in a worker
+ * thread instead of on the event loop. Below it they take a few milliseconds
+ * (5 ms median at 100k × 384 dims on a 2-core machine, less than discord.js's
+ * own work per interaction), so a small server keeps one thread and tests stay
+ * simple; they grow with the index (about 25 ms at 500k), and at 50 questions
+ * a second that is the whole event loop: deferrals, heartbeats and answers
+ * queue behind it. See docs/reliability.md (issue 14 item 6).
+ */
+export const OFF_THREAD_PASSAGES = 100_000;
 
 /** One loaded index generation and everything derived from it; replaced whole on reindex. */
 interface Snapshot {
-  index: LoadedIndex;
+  index: LoadedIndex & { keyword?: KeywordParts | null };
   retriever: Retriever;
   byFile: Map<string, Passage[]>;
   /** Keyword-only search of the same index, for while the embedder is down. */
@@ -243,9 +257,23 @@ export class Library implements LibraryApi {
   }
 
   /** Makes `index` the live one. Building the retriever first keeps the swap instant. */
-  load(index: LoadedIndex): void {
-    const retriever = new Retriever(index, this.options.embedder, { answerThreshold: this.options.answerThreshold });
-    this.snapshot = { index, retriever, byFile: groupByFile(index.passages) };
+  load(index: LoadedIndex & { keyword?: KeywordParts | null }): void {
+    const retriever = new Retriever(index, this.options.embedder, { answerThreshold: this.options.answerThreshold, offThread: this.offThread(index) });
+    const previous = this.snapshot;
+    // The retriever holds the keyword index now (in shared memory when it scans off-thread); the loaded parts would be a second copy.
+    this.snapshot = { index: { ...index, keyword: retriever.keywordParts() }, retriever, byFile: groupByFile(index.passages) };
+    // Questions already asked of the old index finish first.
+    previous?.retriever.close();
+    previous?.keyword?.close();
+  }
+
+  /** True while the live index is searched in a worker thread (a large index). */
+  get searchesOffThread(): boolean {
+    return this.current().retriever.offThread;
+  }
+
+  private offThread(index: LoadedIndex): boolean {
+    return index.passages.length >= (this.options.offThreadFrom ?? OFF_THREAD_PASSAGES);
   }
 
   /** False while the embedder can't embed (its child is restarting, or gave up). */
@@ -255,7 +283,7 @@ export class Library implements LibraryApi {
 
   /** The same index searched by keywords alone, made the first time the embedder is down. */
   private keywordRetriever(snapshot: Snapshot): Retriever {
-    snapshot.keyword ??= new Retriever(snapshot.index, null, { answerThreshold: this.options.answerThreshold });
+    snapshot.keyword ??= new Retriever(snapshot.index, null, { answerThreshold: this.options.answerThreshold, offThread: this.offThread(snapshot.index) });
     return snapshot.keyword;
   }
 

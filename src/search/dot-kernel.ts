@@ -14,7 +14,9 @@
  *
  * The module is assembled below byte by byte (no toolchain, no dependency).
  * Vectors must live in the kernel's own memory to be scanned without a copy,
- * so the store allocates them with `allocateVectors`.
+ * so the store allocates them with `allocateVectors`. That memory is shared
+ * (a SharedArrayBuffer underneath), so a search worker can scan the same rows
+ * in place (`shareVectors` here, `adoptVectors` there).
  */
 
 /** Rows are scanned 16 floats per step: dims that are not a multiple of this use the plain loop. */
@@ -26,7 +28,7 @@ const PAGE_BYTES = 65_536;
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => KernelMemory['memory'];
 }
 type WasmModule = { readonly compiled: unique symbol };
 
@@ -35,7 +37,7 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 /** One allocation: its memory, the instance that scans it, and where each region starts. */
 interface KernelMemory {
   exports: KernelExports;
-  memory: { buffer: ArrayBuffer };
+  memory: { buffer: SharedArrayBuffer };
   rows: number;
   dim: number;
   /** Byte offsets of the regions after the float32 vectors. */
@@ -78,10 +80,63 @@ export function allocateVectors(rows: number, dim: number): Float32Array {
   const stats = align(scores + rows * 4);
   const total = stats + 16;
   if (module === null || dim % KERNEL_DIM_STEP !== 0 || total > 4 * 2 ** 30 - PAGE_BYTES) return new Float32Array(length);
-  const memory = new wasm!.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
+  const pages = Math.ceil(total / PAGE_BYTES);
+  let memory: KernelMemory['memory'];
+  try {
+    // Shared so that a search worker can scan it too; its size never changes.
+    memory = new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return new Float32Array(length);
+  }
+  return register(module, memory, { rows, dim, at: { int8, scales, query, scores, stats }, prepared: null });
+}
+
+/** What a worker needs to scan vectors from `allocateVectors` in place: their memory and its layout. */
+export interface SharedVectors {
+  /** The WebAssembly.Memory itself (shared: posting it to a worker shares it, no copy). */
+  memory: unknown;
+  rows: number;
+  dim: number;
+  at: KernelMemory['at'];
+  prepared: KernelMemory['prepared'];
+}
+
+/**
+ * The vectors' memory and layout, to post to a worker (`adoptVectors` there);
+ * null for an array the kernel doesn't hold. Prepares them first, so the
+ * worker never writes the int8 rows. From then on only one thread may scan
+ * them at a time: the query and scores regions are shared too.
+ *
+ * @example
+ * const shared = shareVectors(index.vectors, 384);
+ * new Worker(script, { workerData: { vectors: shared } });
+ */
+export function shareVectors(vectors: Float32Array, dim: number): SharedVectors | null {
+  const memory = held(vectors, dim);
+  if (!memory) return null;
+  prepareVectors(vectors, dim);
+  return { memory: memory.memory, rows: memory.rows, dim, at: memory.at, prepared: memory.prepared };
+}
+
+/**
+ * In a worker: the vectors that `shareVectors` described, scannable here by
+ * `kernelScores` and `topK` exactly as in the thread that loaded them.
+ *
+ * @example
+ * const vectors = adoptVectors(workerData.vectors);
+ * topK(vectors, 384, question, 50);
+ */
+export function adoptVectors(shared: SharedVectors): Float32Array {
+  const module = kernelModule();
+  if (module === null) throw new Error('WebAssembly SIMD is not available in this thread.');
+  const { memory, ...layout } = shared;
+  return register(module, memory as KernelMemory['memory'], layout);
+}
+
+function register(module: WasmModule, memory: KernelMemory['memory'], layout: Omit<KernelMemory, 'exports' | 'memory'>): Float32Array {
   const exports = new wasm!.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  memories.set(memory.buffer, { exports, memory, rows, dim, at: { int8, scales, query, scores, stats }, prepared: null });
-  return new Float32Array(memory.buffer, 0, length);
+  memories.set(memory.buffer, { exports, memory, ...layout });
+  return new Float32Array(memory.buffer, 0, layout.rows * layout.dim);
 }
 
 /**
@@ -413,8 +468,8 @@ function kernelBytes(): Uint8Array {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     // Types: 0 = quantize (i32 ×6) → (), 1 = scores (i32 ×6, f32) → ()
     ...section(1, vector([[0x60, ...params([I32, I32, I32, I32, I32, I32]), 0], [0x60, ...params([I32, I32, I32, I32, I32, I32, F32]), 0]])),
-    // Imports: env.memory, at least one page
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 1]])),
+    // Imports: env.memory, shared (flag 3), at least one page and at most 65,536 (4 GB)
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 1, ...leb(65_536)]])),
     ...section(3, vector([[0], [1]])),
     ...section(7, vector([[...name('quantize'), 0x00, 0], [...name('scores'), 0x00, 1]])),
     ...section(10, vector(bodies.map((body) => [...leb(body.length), ...body]))),

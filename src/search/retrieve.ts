@@ -20,7 +20,8 @@ import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { builtWith, DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordQuery } from './keyword.js';
 import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from '../types.js';
-import { topK, type Scored } from './vectors.js';
+import type { Scored } from './vectors.js';
+import { InProcessScanner, sharedKeywordParts, WorkerScanner, type Scanner } from './scanner.js';
 
 /** Which ranked passages `ask` returns. The library fills in `topK` from config (TOP_K) when a shell leaves it out. */
 export interface AskOptions {
@@ -37,6 +38,12 @@ export interface RetrieverOptions {
   keyword?: Partial<KeywordOptions>;
   /** Score share a passage loses per better-ranked passage from the same file (see DIVERSITY_PENALTY). */
   diversityPenalty?: number;
+  /**
+   * Run the keyword and dense scans in a worker thread, over the same memory
+   * (for a large index: the library decides, see OFF_THREAD_PASSAGES there).
+   * Call `close()` when done with such a retriever.
+   */
+  offThread?: boolean;
 }
 
 /** A ranking with what the abstention decision needs; see {@link Retriever.rank}. */
@@ -77,6 +84,7 @@ export class Retriever {
   private readonly keyword: KeywordIndex;
   private readonly passages: readonly Passage[];
   private readonly diversityPenalty: number;
+  private readonly scanner: Scanner;
 
   /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
   constructor(
@@ -90,9 +98,38 @@ export class Retriever {
     this.passages = index.passages;
     const stored = index.keyword;
     const wanted = { ...DEFAULT_KEYWORD_OPTIONS, ...options.keyword };
-    this.keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
+    const keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
     this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
+    const vectors = this.mode === 'semantic+keyword' ? index.vectors : null;
+    const dim = index.manifest.dim;
+    if (options.offThread) {
+      // The postings move to shared memory, and this thread searches that copy too: one copy, read by both.
+      const parts = sharedKeywordParts(keyword.toParts());
+      this.keyword = new KeywordIndex(parts);
+      this.scanner = new WorkerScanner(this.keyword, parts, vectors, dim, index.passages);
+    } else {
+      this.keyword = keyword;
+      this.scanner = new InProcessScanner(keyword, vectors, dim, (row) => this.passages[row]?.searchable === true);
+    }
+  }
+
+  /** True while this retriever's scans run in a worker thread. */
+  get offThread(): boolean {
+    return this.scanner instanceof WorkerScanner && this.scanner.offThread;
+  }
+
+  /**
+   * The keyword index this retriever searches, as parts (in shared memory when
+   * it scans off-thread): what another retriever over the same index can reuse.
+   */
+  keywordParts(): KeywordParts {
+    return this.keyword.toParts();
+  }
+
+  /** Stops the scan worker, if any, once the questions in flight are answered. */
+  close(): void {
+    this.scanner.close();
   }
 
   /**
@@ -124,8 +161,8 @@ export class Retriever {
     const depth = Math.max(MIN_DEPTH, 3 * count);
     const asked = stripFillers(question);
     const query = this.keyword.query(asked);
-    const keywordHits = this.keyword.search(query, depth);
-    const dense = this.mode === 'semantic+keyword' ? await this.denseHits(asked, depth) : null;
+    const vector = this.mode === 'semantic+keyword' ? await this.questionVector(asked) : null;
+    const { keyword: keywordHits, dense } = await this.scanner.scan({ query, vector, depth });
     const fused = dense === null ? keywordHits : fuseRankings([keywordHits, dense]);
     const hits = this.select(fused, count);
     const top = hits[0];
@@ -139,12 +176,10 @@ export class Retriever {
     return { mode: this.mode, hits, query, features, denseZ: z, weights, topSentences: sentences };
   }
 
-  private async denseHits(question: string, depth: number): Promise<Scored[]> {
-    const { vectors } = this.index;
-    if (vectors === null || this.embedder === null) return [];
-    const query = await this.embedder.embed([question]);
-    const dim = this.index.manifest.dim;
-    return topK(vectors, dim, query.subarray(0, dim), depth, (row) => this.passages[row]?.searchable === true);
+  /** The question's embedding, in an array of its own (a worker is sent exactly these floats). */
+  private async questionVector(question: string): Promise<Float32Array> {
+    const vectors = await this.embedder!.embed([question]);
+    return vectors.slice(0, this.index.manifest.dim);
   }
 
   /**

@@ -92,8 +92,8 @@ describe('Retriever ranking rules', () => {
       passage('a.txt', 2, 'Rubio met Lavrov in Riyadh again.'),
       passage('b.txt', 1, 'Rubio met Lavrov in Riyadh once more.'),
     ];
-    const diverse = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0.5 });
-    const plain = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0 });
+    const diverse = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0.5, leadBonus: 0 });
+    const plain = new Retriever(memoryIndex(same), null, { answerThreshold: 0.4, diversityPenalty: 0, leadBonus: 0 });
     const files = async (r: Retriever): Promise<string[]> => (await r.ask('Rubio Lavrov Riyadh', { topK: 2 })).results.map((h) => h.passage.file);
     expect(await files(plain)).toEqual(['a.txt', 'a.txt']);
     expect(await files(diverse)).toEqual(['a.txt', 'b.txt']);

@@ -14,6 +14,7 @@ import { CitebotError } from '../errors.js';
 import { prepareVectors } from './dot-kernel.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
+import { boostLeads, LEAD_BONUS, leadRows } from './lead.js';
 import { highlightSpans, scoreSentences, type SentenceScore } from './highlight.js';
 import { stripFillers } from '../text/fillers.js';
 import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
@@ -44,6 +45,8 @@ export interface RetrieverOptions {
    * Call `close()` when done with such a retriever.
    */
   offThread?: boolean;
+  /** Score share added to the first passage under each heading (benchmarks only; default LEAD_BONUS). */
+  leadBonus?: number;
 }
 
 /** A ranking with what the abstention decision needs; see {@link Retriever.rank}. */
@@ -85,6 +88,8 @@ export class Retriever {
   private readonly passages: readonly Passage[];
   private readonly diversityPenalty: number;
   private readonly scanner: Scanner;
+  private readonly leads: Uint8Array;
+  private readonly leadBonus: number;
 
   /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
   constructor(
@@ -101,6 +106,8 @@ export class Retriever {
     const keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
     this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
+    this.leads = leadRows(index.passages);
+    this.leadBonus = options.leadBonus ?? LEAD_BONUS;
     const vectors = this.mode === 'semantic+keyword' ? index.vectors : null;
     const dim = index.manifest.dim;
     if (options.offThread) {
@@ -163,11 +170,13 @@ export class Retriever {
     const query = this.keyword.query(asked);
     const vector = this.mode === 'semantic+keyword' ? await this.questionVector(asked) : null;
     const { keyword: keywordHits, dense } = await this.scanner.scan({ query, vector, depth });
-    const fused = dense === null ? keywordHits : fuseRankings([keywordHits, dense]);
+    const ranked = boostLeads(keywordHits, this.leads, this.leadBonus);
+    const fused = dense === null ? ranked : fuseRankings([ranked, dense]);
     const hits = this.select(fused, count);
     const top = hits[0];
     const weights = termWeights(query);
     if (top === undefined) return { mode: this.mode, hits, query, features: null, denseZ: null, weights, topSentences: null };
+    // The features judge the plain BM25 evidence; the lead prior only orders.
     const topScore = keywordHits.find((h) => h.row === top.row)?.score ?? 0;
     const nextScore = keywordHits.find((h) => h.row !== top.row)?.score ?? 0;
     const sentences = scoreSentences(this.passageAt(top.row).text, weights);

@@ -16,7 +16,8 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from '../types.js';
-import { analyze, bigram, tokenize } from '../text/tokenize.js';
+import { analyze, bigram, surfaceWords, tokenize } from '../text/tokenize.js';
+import type { Thesaurus } from '../text/thesaurus.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { TopKHeap, type Scored } from './vectors.js';
 
@@ -24,7 +25,7 @@ import { TopKHeap, type Scored } from './vectors.js';
 export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
   k1: 0.9,
   b: 0.4,
-  phrase: 0.3,
+  phrase: 0.2,
   paragraph: 0.3,
   title: 0.5,
   headings: 1,
@@ -51,7 +52,12 @@ export interface KeywordQuery {
   terms: Array<{ term: string; idf: number; id: number }>;
   /** Distinct phrase terms found in the index. */
   phrases: Array<{ term: string; idf: number; id: number }>;
+  /** Synonyms of the question's words found in the index, their IDF scaled down by `SYNONYM_WEIGHT`; searched, never counted as matched. */
+  synonyms: Array<{ term: string; idf: number; id: number }>;
 }
+
+/** A synonym counts this much of its own IDF: evidence, but weaker than the asker's own word. */
+export const SYNONYM_WEIGHT = 0.3;
 
 /** Longest stretch of building between two yields to the event loop in `KeywordIndex.buildParts`. */
 const BUILD_SLICE_MS = 5;
@@ -139,10 +145,10 @@ export class KeywordIndex {
    * @example
    * index.query('What is git-stash?').terms.map((t) => t.term); // → ['git', 'stash', 'git-stash']
    */
-  query(question: string): KeywordQuery {
+  query(question: string, thesaurus: Thesaurus | null = null): KeywordQuery {
     const { terms, words } = analyze(question);
     const seen = new Set<string>();
-    const out: KeywordQuery = { terms: [], phrases: [] };
+    const out: KeywordQuery = { terms: [], phrases: [], synonyms: [] };
     for (const term of terms) {
       if (seen.has(term)) continue;
       seen.add(term);
@@ -156,7 +162,21 @@ export class KeywordIndex {
       seen.add(term);
       out.phrases.push({ term, id, idf: this.idfOf(this.df(id)) });
     }
+    if (thesaurus !== null) this.addSynonyms(question, thesaurus, seen, out.synonyms);
     return out;
+  }
+
+  private addSynonyms(question: string, thesaurus: Thesaurus, seen: Set<string>, out: KeywordQuery['synonyms']): void {
+    for (const word of surfaceWords(question)) {
+      for (const synonym of thesaurus.synonyms(word)) {
+        for (const term of tokenize(synonym)) {
+          const id = this.termIds.get(term);
+          if (id === undefined || seen.has(term)) continue;
+          seen.add(term);
+          out.push({ term, id, idf: SYNONYM_WEIGHT * this.idfOf(this.df(id)) });
+        }
+      }
+    }
   }
 
   /** The `limit` best rows for a query, best first. Rows of unsearchable passages never appear. */
@@ -175,6 +195,7 @@ export class KeywordIndex {
     };
     for (const t of query.terms) if (t.id >= 0) add(t.id, t.idf);
     for (const t of query.phrases) add(t.id, t.idf);
+    for (const t of query.synonyms) add(t.id, t.idf);
     const heap = new TopKHeap(limit);
     for (const row of touched) {
       heap.offer(row, scores[row] ?? 0);

@@ -17,6 +17,7 @@ import { fuseRankings } from './fuse.js';
 import { boostLeads, LEAD_BONUS, leadRows } from './lead.js';
 import { highlightSpans, scoreSentences, type SentenceScore } from './highlight.js';
 import { stripFillers } from '../text/fillers.js';
+import { defaultThesaurus, type Thesaurus } from '../text/thesaurus.js';
 import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { builtWith, DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordQuery } from './keyword.js';
@@ -47,6 +48,8 @@ export interface RetrieverOptions {
   offThread?: boolean;
   /** Score share added to the first passage under each heading (benchmarks only; default LEAD_BONUS). */
   leadBonus?: number;
+  /** Where question words find synonyms; default the installed WordNet, null for none. */
+  thesaurus?: Thesaurus | null;
 }
 
 /** A ranking with what the abstention decision needs; see {@link Retriever.rank}. */
@@ -90,6 +93,7 @@ export class Retriever {
   private readonly scanner: Scanner;
   private readonly leads: Uint8Array;
   private readonly leadBonus: number;
+  private readonly thesaurus: Thesaurus | null;
 
   /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
   constructor(
@@ -108,6 +112,7 @@ export class Retriever {
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
     this.leads = leadRows(index.passages);
     this.leadBonus = options.leadBonus ?? LEAD_BONUS;
+    this.thesaurus = options.thesaurus === undefined ? defaultThesaurus() : options.thesaurus;
     const vectors = this.mode === 'semantic+keyword' ? index.vectors : null;
     const dim = index.manifest.dim;
     if (options.offThread) {
@@ -167,7 +172,7 @@ export class Retriever {
   async rank(question: string, count: number): Promise<Ranking> {
     const depth = Math.max(MIN_DEPTH, 3 * count);
     const asked = stripFillers(question);
-    const query = this.keyword.query(asked);
+    const query = this.keyword.query(asked, this.thesaurus);
     const vector = this.mode === 'semantic+keyword' ? await this.questionVector(asked) : null;
     const { keyword: keywordHits, dense } = await this.scanner.scan({ query, vector, depth });
     const ranked = boostLeads(keywordHits, this.leads, this.leadBonus);

@@ -138,3 +138,14 @@ function addWord(word: string, terms: string[], words: string[], keepSingleLette
   terms.push(term);
   words.push(term);
 }
+
+/**
+ * The question's plain words, lower-cased and unstemmed, stop words out: what
+ * a dictionary looks up.
+ *
+ * @example
+ * surfaceWords('Who headed the delegation?'); // → ['headed', 'delegation']
+ */
+export function surfaceWords(text: string): string[] {
+  return (fold(text).toLowerCase().match(/\p{L}+/gu) ?? []).filter((word) => word.length > 2 && !isStopWord(word));
+}

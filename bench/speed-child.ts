@@ -15,7 +15,7 @@ import { PROJECT_DIR } from '../src/config.js';
 import { startEmbedderProcess } from '../src/embed/embed-child.js';
 import { Library } from '../src/library/library.js';
 import { openIndex } from '../src/index/store.js';
-import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
+import { allocateQuantized } from '../src/search/dot-kernel.js';
 import type { Embedder } from '../src/types.js';
 import { topK } from '../src/search/vectors.js';
 import { corpusTexts, loadCorpusSource } from './corpus.js';
@@ -182,7 +182,7 @@ function peakResidentMB(): number {
  * index's own model name: the figure is the index's memory, not a model's).
  */
 async function reindex(task: Extract<ChildTask, { kind: 'reindex' }>): Promise<ReindexResult> {
-  const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors, finite: vectorsAreFinite });
+  const index = await openIndex(task.indexDir, undefined, { quantized: allocateQuantized });
   let seed = 100;
   const { model, dim } = index.manifest;
   const embedder: Embedder = { model: model ?? 'bench/random-unit', dim, embed: async (texts) => randomUnitVectors(texts.length, dim, seed++) };
@@ -205,7 +205,7 @@ async function reindex(task: Extract<ChildTask, { kind: 'reindex' }>): Promise<R
 
 async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
   const started = performance.now();
-  const index = await openIndex(task.indexDir, undefined, { allocate: allocateVectors, finite: vectorsAreFinite });
+  const index = await openIndex(task.indexDir, undefined, { quantized: allocateQuantized });
   const openMs = performance.now() - started;
   const { model, dim } = index.manifest;
   const embedder = model === null ? null : fixedEmbedder(model, dim, task.queries + 5);

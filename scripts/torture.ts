@@ -86,7 +86,7 @@ function samePassages(a: Passage[], b: Passage[]): boolean {
 }
 
 /** Every row holds its own passage's vector (zero for unsearchable ones): no stale or shifted rows. */
-async function vectorsBelong(index: LoadedIndex): Promise<boolean> {
+async function vectorsBelong(index: LoadedIndex & { vectors: Float32Array | null }): Promise<boolean> {
   if (index.vectors?.length !== index.passages.length * DIM) return false;
   const expected = await embedder.embed(index.passages.map((p) => p.text));
   return index.passages.every((p, row) => {

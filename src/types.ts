@@ -143,8 +143,32 @@ export interface LoadedIndex {
   manifest: IndexManifest;
   /** All passages, in row order. */
   passages: Passage[];
-  /** `passages.length × manifest.dim` floats, row i = passages[i]; null in keyword mode. */
-  vectors: Float32Array | null;
+  /**
+   * Row i = passages[i]; null in keyword mode. In memory as `passages.length × manifest.dim`
+   * floats, or, as search opens a stored index, its int8 copies with exact rows read on demand.
+   */
+  vectors: Float32Array | StoredVectors | null;
+}
+
+/**
+ * A stored index's vectors as search reads them (docs/ARCHITECTURE.md, "Index layout"):
+ * int8 copies of the rows in memory, which the scan reads, and each row's exact
+ * float32 values read from the index's file when a row needs its exact score.
+ * Row r is approximately `int8[r·dim + j] · scales[r]`.
+ */
+export interface StoredVectors {
+  readonly rows: number;
+  readonly dim: number;
+  readonly int8: Int8Array;
+  readonly scales: Float32Array;
+  /** The largest ‖v − scale·int8‖ of any row (an upper bound). */
+  readonly maxError: number;
+  /** The largest ‖v‖ of any row (an upper bound). */
+  readonly maxNorm: number;
+  /** The index's vectors.f32, which `readRow` reads (a search worker opens it again). */
+  readonly source: string;
+  /** Copies row `row`'s exact float32 values into `into` (`dim` floats). */
+  readRow(row: number, into: Float32Array): void;
 }
 
 /** A character range [start, end) inside a passage's text. */

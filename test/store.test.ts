@@ -139,7 +139,8 @@ describe('refusals', () => {
   });
 
   it.each([
-    ['the previous (format 2, passages in index.json, no checksums)', 2],
+    ['the previous (format 4, no int8 copies of the vectors stored: made at every load)', 4],
+    ['format 2 (passages in index.json, no checksums)', 2],
     ['an older', 1],
   ])('refuses %s format, naming both versions and the rebuild command', async (_age, format) => {
     await writeIndex(dir, syntheticContent({ tag: 1, count: 3, dim: 0 }));

@@ -33,17 +33,26 @@ export function* checksummed(chunks: Iterable<string | Uint8Array>, done: (sum: 
 }
 
 /**
- * The checksum of some bytes, hashed in slices so a large file (1.5 GB of
- * vectors at a million passages) never holds the event loop for long.
+ * The checksum of some bytes (or of several regions, hashed in order as one
+ * file), hashed in slices so a large file never holds the event loop for long.
  *
  * @example
  * await checksumOf(Buffer.from('abc')); // 'ba7816bf…'
+ * await checksumOf([Buffer.from('a'), Buffer.from('bc')]); // the same
  */
-export async function checksumOf(bytes: Uint8Array): Promise<string> {
+export async function checksumOf(bytes: Uint8Array | readonly Uint8Array[]): Promise<string> {
   const hash = createHash('sha256');
-  for (let at = 0; at < bytes.byteLength; at += SLICE_BYTES) {
-    hash.update(bytes.subarray(at, Math.min(bytes.byteLength, at + SLICE_BYTES)));
-    if (at + SLICE_BYTES < bytes.byteLength) await yieldToEventLoop();
+  let sinceYield = 0;
+  for (const region of bytes instanceof Uint8Array ? [bytes] : bytes) {
+    for (let at = 0; at < region.byteLength; at += SLICE_BYTES) {
+      const end = Math.min(region.byteLength, at + SLICE_BYTES);
+      hash.update(region.subarray(at, end));
+      sinceYield += end - at;
+      if (sinceYield >= SLICE_BYTES) {
+        await yieldToEventLoop();
+        sinceYield = 0;
+      }
+    }
   }
   return hash.digest('hex');
 }
@@ -54,7 +63,7 @@ export async function checksumOf(bytes: Uint8Array): Promise<string> {
  * @example
  * await verifyChecksum(bin, 'keyword.bin', manifest.checksums);
  */
-export async function verifyChecksum(bytes: Uint8Array, name: string, sums: Readonly<Record<string, string>>): Promise<void> {
+export async function verifyChecksum(bytes: Uint8Array | readonly Uint8Array[], name: string, sums: Readonly<Record<string, string>>): Promise<void> {
   const expected = sums[name];
   if (expected === undefined) throw new DamagedGeneration(`manifest.json has no checksum for ${name}`);
   if ((await checksumOf(bytes)) !== expected) throw new DamagedGeneration(`${name} does not match its checksum in manifest.json (changed after it was written)`);

@@ -5,6 +5,7 @@
  *
  *   passages.bin   `passages-file.ts`: what is quoted and cited
  *   vectors.f32    `vectors-file.ts` (absent in keyword mode)
+ *   vectors.i8     `quantized-file.ts`: their int8 copies, what search loads (absent in keyword mode)
  *   keyword.json   `keyword-file.ts`
  *   keyword.bin
  *   index.json     `items.ts`: the same passages for vectra's LocalIndex; written, never read
@@ -22,8 +23,9 @@ import { fileTitles, ITEMS, itemsJson } from './items.js';
 import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
 import { readManifestFile, stampManifest, writeManifestFile, type ManifestDraft, type StoredManifest } from './manifest.js';
 import { decodePassages, encodePassages, PASSAGES } from './passages-file.js';
-import type { Passage } from '../types.js';
-import { allFinite, littleEndianVectors, plainVectors, readVectorsFile, VECTORS, type FiniteCheck, type VectorAllocator } from './vectors-file.js';
+import { QUANTIZED, quantizedChunks, readQuantizedFile, type QuantizedAllocator } from './quantized-file.js';
+import type { Passage, StoredVectors } from '../types.js';
+import { allFinite, littleEndianVectors, openStoredVectors, plainVectors, readVectorsFile, VECTORS, type FiniteCheck, type VectorAllocator } from './vectors-file.js';
 
 /** Everything one generation holds, as given to `writeIndex`. */
 export interface IndexContent {
@@ -39,7 +41,8 @@ export interface IndexContent {
 export interface GenerationData {
   manifest: StoredManifest;
   passages: Passage[];
-  vectors: Float32Array | null;
+  /** Whole (the default), or as search reads them (`ReadOptions.quantized`). */
+  vectors: Float32Array | StoredVectors | null;
   /** Null when not asked for. */
   keyword: KeywordParts | null;
 }
@@ -57,6 +60,7 @@ export async function writeGeneration(genDir: string, content: IndexContent, fs:
   const write = (name: string, chunks: Iterable<string | Uint8Array>): Promise<void> =>
     writeFileAtomic(path.join(genDir, name), checksummed(chunks, (sum) => (sums[name] = sum)), fs);
   if (vectors) await write(VECTORS, [littleEndianVectors(vectors)]);
+  if (vectors) await write(QUANTIZED, quantizedChunks(vectors, content.manifest.dim));
   await write(PASSAGES, encodePassages(passages));
   const titles = fileTitles(passages);
   await write(ITEMS, itemsJson(passages, titles));
@@ -78,6 +82,12 @@ export interface ReadOptions {
   allocate?: VectorAllocator;
   /** How to check that they are all numbers (default: a plain scan; the search layer has a free one). */
   finite?: FiniteCheck;
+  /**
+   * Read the vectors as search does instead: their int8 copies (vectors.i8)
+   * into arrays from this allocator, and vectors.f32 a row at a time on demand
+   * (`allocate` and `finite` are then unused).
+   */
+  quantized?: QuantizedAllocator;
 }
 
 /**
@@ -90,8 +100,7 @@ export interface ReadOptions {
 export async function readGeneration(genDir: string, options: ReadOptions): Promise<GenerationData> {
   const manifest = await readManifestFile(genDir);
   // The binary files are read while the passages are decoded.
-  const vectors =
-    manifest.mode === 'keyword' ? Promise.resolve(null) : readVectorsFile(genDir, manifest, options.allocate ?? plainVectors, options.finite ?? allFinite);
+  const vectors = manifest.mode === 'keyword' ? Promise.resolve(null) : readVectors(genDir, manifest, options);
   const keyword = options.keyword ? readKeyword(genDir, manifest) : Promise.resolve(null);
   // Settled even when decoding fails first, so no rejection goes unhandled.
   void Promise.allSettled([vectors, keyword]);
@@ -100,6 +109,12 @@ export async function readGeneration(genDir: string, options: ReadOptions): Prom
   const passages = await decodePassages(bytes, manifest.passages);
   await verifyChecksum(bytes, PASSAGES, manifest.checksums);
   return { manifest, passages, vectors: await vectors, keyword: await keyword };
+}
+
+function readVectors(genDir: string, manifest: StoredManifest, options: ReadOptions): Promise<Float32Array | StoredVectors> {
+  const { quantized } = options;
+  if (quantized === undefined) return readVectorsFile(genDir, manifest, options.allocate ?? plainVectors, options.finite ?? allFinite);
+  return readQuantizedFile(genDir, manifest, quantized).then((parts) => openStoredVectors(path.join(genDir, VECTORS), manifest.passages, manifest.dim, parts));
 }
 
 async function readKeyword(genDir: string, manifest: StoredManifest): Promise<KeywordParts> {

@@ -18,8 +18,10 @@ import type { IndexManifest } from '../types.js';
  * 3: passages are read from the columnar passages.bin (index.json stays, for vectra, but is
  *    not read); every file's checksum is in the manifest and checked when it is read.
  * 4: passages.bin carries each passage's heading anchor (links into the rendered page).
+ * 5: vectors.i8 holds the int8 copies of the rows the scan reads, made once at write: search
+ *    loads them alone and reads vectors.f32 a row at a time, for the rows near its top-k cut.
  */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export const MANIFEST = 'manifest.json';
 

@@ -18,7 +18,8 @@ import { CURRENT, listGenerations, newGenerationName, parsePointer, removeOldGen
 import { ITEMS } from './items.js';
 import type { KeywordParts } from './keyword-file.js';
 import { FORMAT_VERSION, readManifestFile, type StoredManifest } from './manifest.js';
-import type { LoadedIndex, WarningSink } from '../types.js';
+import type { QuantizedAllocator } from './quantized-file.js';
+import type { LoadedIndex, StoredVectors, WarningSink } from '../types.js';
 import { indexWriteError, rebuildCommand } from './write-error.js';
 
 // Part of the store's API; defined below it so that lock.ts can use them too.
@@ -41,10 +42,15 @@ export interface WriteOptions {
 }
 
 /**
- * How `openIndex` reads: where the vectors go (the search layer places them
- * where its kernel scans them) and how they are checked for NaN.
+ * How `openIndex` reads the vectors: whole, into arrays from `allocate` and
+ * checked for NaN by `finite`; or as search does, their int8 copies into
+ * arrays from `quantized` and exact rows on demand (the search layer passes
+ * allocators that place them where its kernel scans them).
  */
-export type OpenOptions = Pick<ReadOptions, 'allocate' | 'finite'>;
+export type OpenOptions = Pick<ReadOptions, 'allocate' | 'finite' | 'quantized'>;
+
+/** The vectors' shape for these options: whole, or as search reads them. */
+export type VectorsRead<O extends OpenOptions> = O extends { quantized: QuantizedAllocator } ? StoredVectors : Float32Array;
 
 type GenerationLoader = (dir: string, generation: string) => Promise<StoredIndex>;
 
@@ -71,10 +77,14 @@ export async function hasIndex(dir: string): Promise<boolean> {
  *
  * @example
  * const { passages, vectors, manifest } = await openIndex('embeddings', console.warn);
- * const scannable = await openIndex('embeddings', console.warn, { allocate: allocateVectors, finite: vectorsAreFinite });
+ * const scannable = await openIndex('embeddings', console.warn, { quantized: allocateQuantized });
  */
-export async function openIndex(dir: string, warn: WarningSink = () => undefined, options: OpenOptions = {}): Promise<StoredIndex> {
-  return openCurrent(dir, warn, { ...options, keyword: true });
+export async function openIndex<O extends OpenOptions = Record<never, never>>(
+  dir: string,
+  warn: WarningSink = () => undefined,
+  options: O = {} as O,
+): Promise<StoredIndex & { vectors: VectorsRead<O> | null }> {
+  return (await openCurrent(dir, warn, { ...options, keyword: true })) as StoredIndex & { vectors: VectorsRead<O> | null };
 }
 
 /**
@@ -85,13 +95,13 @@ export async function openIndex(dir: string, warn: WarningSink = () => undefined
  * @example
  * const old = await openIndexForUpdate('embeddings', console.warn); // null → embed everything
  */
-export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<StoredIndex | null> {
+export async function openIndexForUpdate(dir: string, warn: WarningSink): Promise<(StoredIndex & { vectors: Float32Array | null }) | null> {
   if (!(await hasIndex(dir))) return null;
   // An older citebot used to rebuild over a newer index, deleting both newer generations.
   if (await isNewerFormat(dir)) await readPointer(dir, warn);
   try {
     // Without the keyword index: ingest rebuilds it anyway, and at 200k passages it weighs 200 MB.
-    return await openCurrent(dir, warn, { keyword: false });
+    return (await openCurrent(dir, warn, { keyword: false })) as StoredIndex & { vectors: Float32Array | null };
   } catch (err) {
     if (!(err instanceof CitebotError)) throw err;
     warn(`Rebuilding the index from scratch: ${err.message}`);

@@ -3,16 +3,25 @@
  * passage of index.json item i. A binary sidecar because vectra's JSON vectors
  * outgrow V8's string limit past ~65k passages and take seconds to parse.
  *
+ * Read whole (`readVectorsFile`: ingest, which copies rows on), or row by row
+ * beside their int8 copies (`openStoredVectors`: search, which needs the exact
+ * values of the few rows near its top-k cut only).
+ *
  * @example
  * await writeFileAtomic(path.join(genDir, VECTORS), [littleEndianVectors(vectors)]);
  * const again = await readVectorsFile(genDir, manifest, plainVectors);
  */
+import { close, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { realFileSystem } from './atomic.js';
 import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
 import { verifyChecksum } from './checksum.js';
+import { CitebotError } from '../errors.js';
 import type { StoredManifest } from './manifest.js';
+import type { QuantizedParts } from './quantized-file.js';
+import type { StoredVectors } from '../types.js';
+import { rebuildCommand } from './write-error.js';
 
 export const VECTORS = 'vectors.f32';
 
@@ -103,4 +112,65 @@ export async function readVectorsFile(genDir: string, manifest: StoredManifest, 
 /** Reverses the bytes of each float in place (Node's `swap32`, on the same memory). */
 function swapFloats(bytes: Uint8Array): void {
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap32();
+}
+
+/** Closes a stored index's vectors.f32 once nothing can read from it any more (a query in flight keeps it alive). */
+const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
+
+/**
+ * The vectors as search reads them: the int8 rows (`parts`, from vectors.i8)
+ * in memory, and vectors.f32 kept open to read a row's exact values on demand
+ * (a pread of `dim × 4` bytes). The file is checked for its size here; each
+ * row read is checked against its int8 copy (checksummed when loaded), which
+ * catches any change to it larger than the int8 rounding, and is refused with
+ * the rebuild command.
+ *
+ * @example
+ * const vectors = openStoredVectors('embeddings/gen-…/vectors.f32', 120, 384, await readQuantizedFile(genDir, manifest, plainQuantized));
+ * vectors.readRow(3, new Float32Array(384));
+ */
+export function openStoredVectors(file: string, rows: number, dim: number, parts: QuantizedParts): StoredVectors {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw missingAsDamage(err, VECTORS);
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size !== rows * dim * 4) throw new DamagedGeneration(`${VECTORS} has ${size} bytes, expected ${rows * dim * 4} (${rows} passages × ${dim} dims)`);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  const vectors: StoredVectors = { rows, dim, ...parts, source: file, readRow: (row, into) => readRow(fd, vectors, row, into) };
+  openFiles.register(vectors, fd);
+  return vectors;
+}
+
+function readRow(fd: number, vectors: StoredVectors, row: number, into: Float32Array): void {
+  const { rows, dim } = vectors;
+  if (!(Number.isInteger(row) && row >= 0 && row < rows) || into.length < dim) throw new RangeError(`readRow: no row ${row} of ${rows}, or room for fewer than ${dim} floats`);
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, dim * 4);
+  for (let offset = 0; offset < bytes.byteLength; ) {
+    const read = readSync(fd, bytes, offset, bytes.byteLength - offset, row * dim * 4 + offset);
+    if (read === 0) throw rowDamage(vectors.source, `${VECTORS} ended early`);
+    offset += read;
+  }
+  if (os.endianness() === 'BE') swapFloats(bytes);
+  if (!matchesInt8(vectors, row, into)) throw rowDamage(vectors.source, `${VECTORS} row ${row} does not match its int8 copy in vectors.i8 (changed after it was written)`);
+}
+
+/** Finite, and no further from the int8 row than the rounding every row stays within. */
+function matchesInt8({ dim, int8, scales, maxError }: StoredVectors, row: number, values: Float32Array): boolean {
+  const scale = scales[row]!;
+  let errorSq = 0;
+  for (let j = 0; j < dim; j++) errorSq += (values[j]! - int8[row * dim + j]! * scale) ** 2;
+  return errorSq <= maxError * maxError;
+}
+
+/** Found while answering, not while loading: the user gets the rebuild command. */
+function rowDamage(file: string, reason: string): CitebotError {
+  const dir = path.dirname(path.dirname(file));
+  return new CitebotError(`The index in ${dir} is damaged: ${reason}.`, { hint: `Rebuild it: ${rebuildCommand(dir)}` });
 }

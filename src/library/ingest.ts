@@ -21,7 +21,7 @@ import { markCopies } from '../documents/copies.js';
 import { splitDocument } from '../documents/split.js';
 import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
 import { KeywordIndex } from '../search/keyword.js';
-import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, StoredVectors, WarningSink } from '../types.js';
 
 /** Texts per `embed` call when the caller doesn't say. */
 const DEFAULT_BATCH_SIZE = 32;
@@ -233,7 +233,7 @@ async function embedPassages(
   passages.forEach((passage, row) => {
     if (!passage.searchable) return;
     const oldRow = reusable.get(passage.hash);
-    if (oldRow !== undefined) vectors.set(old!.vectors!.subarray(oldRow * dim, (oldRow + 1) * dim), row * dim);
+    if (oldRow !== undefined) copyRow(old!.vectors!, oldRow, vectors.subarray(row * dim, (row + 1) * dim));
     else {
       const entry = pending.get(passage.hash);
       if (entry) entry.rows.push(row);
@@ -255,6 +255,12 @@ async function embedPassages(
     options.onProgress?.(start + batch.length, work.length, 'embed');
   }
   return { vectors, embedded: work.reduce((sum, entry) => sum + entry.rows.length, 0) };
+}
+
+/** One row of the old index's vectors, whether held whole or read from its file. */
+function copyRow(from: Float32Array | StoredVectors, row: number, into: Float32Array): void {
+  if (from instanceof Float32Array) into.set(from.subarray(row * into.length, (row + 1) * into.length));
+  else from.readRow(row, into);
 }
 
 /** hash → row of the old index whose vector can be reused: only from the same model and size. */

@@ -13,7 +13,7 @@ import { CitebotError, isCitebotError } from '../errors.js';
 import type { FolderWalk } from '../documents/walk.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
-import { allocateVectors, vectorsAreFinite } from '../search/dot-kernel.js';
+import { allocateQuantized } from '../search/dot-kernel.js';
 import { Retriever, type AskOptions } from '../search/retrieve.js';
 import type { KeywordParts } from '../index/keyword-file.js';
 import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
@@ -120,12 +120,12 @@ async function refreshOrKeep(library: Library, options: LibraryOptions): Promise
 }
 
 /**
- * The index with its vectors in the dense-search kernel's memory, so that
- * scanning them needs no copy (and checking them for NaN costs nothing extra:
- * the kernel's int8 copies, made here, see every value).
+ * The index as search reads it: the int8 copies of its vectors read straight
+ * into the dense-search kernel's memory (scanned there, no copy), the exact
+ * rows read from the file only for the few rows near the top-k cut.
  */
 function openForSearch(indexDir: string, warn: WarningSink): Promise<StoredIndex> {
-  return openIndex(indexDir, warn, { allocate: allocateVectors, finite: vectorsAreFinite });
+  return openIndex(indexDir, warn, { quantized: allocateQuantized });
 }
 
 async function needsIngest(options: LibraryOptions): Promise<boolean> {

@@ -16,8 +16,12 @@
  * Vectors must live in the kernel's own memory to be scanned without a copy,
  * so the store allocates them with `allocateVectors`. That memory is shared
  * (a SharedArrayBuffer underneath), so a search worker can scan the same rows
- * in place (`shareVectors` here, `adoptVectors` there).
+ * in place (`shareVectors` here, `adoptVectors` there). A stored index keeps
+ * only the int8 rows, made when it was written (index/quantized-file.ts), and
+ * reads them into shared kernel memory from `allocateQuantized`.
  */
+
+import type { StoredVectors } from '../types.js';
 
 /** Rows are scanned 16 floats per step: dims that are not a multiple of this use the plain loop. */
 const KERNEL_DIM_STEP = 16;
@@ -180,8 +184,8 @@ export function vectorsAreFinite(vectors: Float32Array, dim: number): boolean {
 
 /** Approximate scores of every row, and how far any of them can be from the exact dot product. */
 export interface KernelScores {
-  /** One float32 score per row; a view into kernel memory, valid until the next scan. */
-  scores: Float32Array;
+  /** One score per row; a view into kernel memory, valid until the next scan. */
+  scores: Float32Array | Float64Array;
   /** |score − exact dot product| ≤ bound for every row. */
   bound: number;
 }
@@ -198,8 +202,132 @@ export function kernelScores(vectors: Float32Array, dim: number, query: Float32A
   const memory = held(vectors, dim);
   if (!memory || query.length !== dim) return null;
   prepareVectors(vectors, dim);
-  const { at, rows, prepared } = memory;
-  const { maxError, maxNorm } = prepared!;
+  const { maxError, maxNorm } = memory.prepared!;
+  return scan(memory, query, maxNorm, maxError);
+}
+
+/** Where a stored index's int8 rows live in kernel memory (`allocateQuantized`). */
+interface QuantizedMemory {
+  exports: KernelExports;
+  memory: { buffer: SharedArrayBuffer };
+  rows: number;
+  dim: number;
+  at: { int8: number; scales: number; query: number; scores: number };
+}
+
+const quantizedMemories = new WeakMap<ArrayBufferLike, QuantizedMemory>();
+
+/**
+ * Zeroed arrays for a stored index's int8 rows and scales (vectors.i8), placed
+ * in kernel memory so that `quantizedScores` scans them where they were read.
+ * Plain arrays where the kernel can't help (no WebAssembly SIMD, a dim it
+ * doesn't take, more than 4 GB); the scan then runs in JavaScript.
+ *
+ * @example
+ * const index = await openIndex('embeddings', warn, { quantized: allocateQuantized });
+ */
+export function allocateQuantized(rows: number, dim: number): { int8: Int8Array; scales: Float32Array } {
+  const module = kernelModule();
+  const length = rows * dim;
+  const scales = align(length);
+  const query = align(scales + rows * 4);
+  const scores = align(query + dim * 2);
+  const total = scores + rows * 4;
+  if (module === null || dim % KERNEL_DIM_STEP !== 0 || total > 4 * 2 ** 30 - PAGE_BYTES) {
+    return { int8: new Int8Array(length), scales: new Float32Array(rows) };
+  }
+  const pages = Math.ceil(total / PAGE_BYTES);
+  let memory: QuantizedMemory['memory'];
+  try {
+    // Shared so that a search worker can scan it too; its size never changes.
+    memory = new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return { int8: new Int8Array(length), scales: new Float32Array(rows) };
+  }
+  return registerQuantized(module, memory, { rows, dim, at: { int8: 0, scales, query, scores } });
+}
+
+function registerQuantized(module: WasmModule, memory: QuantizedMemory['memory'], layout: Pick<QuantizedMemory, 'rows' | 'dim' | 'at'>): { int8: Int8Array; scales: Float32Array } {
+  const exports = new wasm!.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  quantizedMemories.set(memory.buffer, { exports, memory, ...layout });
+  return { int8: new Int8Array(memory.buffer, 0, layout.rows * layout.dim), scales: new Float32Array(memory.buffer, layout.at.scales, layout.rows) };
+}
+
+/** What a worker needs to scan a stored index's vectors in place: their memory, its layout, and the file of exact rows. */
+export interface SharedQuantized {
+  /** The WebAssembly.Memory itself (shared: posting it to a worker shares it, no copy). */
+  memory: unknown;
+  rows: number;
+  dim: number;
+  at: QuantizedMemory['at'];
+  maxError: number;
+  maxNorm: number;
+  source: string;
+}
+
+/**
+ * A stored index's vectors, to post to a worker (`adoptQuantized` there);
+ * null when their int8 rows are not in kernel memory. From then on only one
+ * thread may scan them at a time: the query and scores regions are shared too.
+ *
+ * @example
+ * const shared = shareQuantized(index.vectors);
+ * new Worker(script, { workerData: { quantized: shared } });
+ */
+export function shareQuantized(vectors: StoredVectors): SharedQuantized | null {
+  const memory = quantizedMemories.get(vectors.int8.buffer);
+  if (!memory || vectors.int8.byteOffset !== 0 || memory.rows !== vectors.rows) return null;
+  const { rows, dim, maxError, maxNorm, source } = vectors;
+  return { memory: memory.memory, rows, dim, at: memory.at, maxError, maxNorm, source };
+}
+
+/**
+ * In a worker: the stored vectors that `shareQuantized` described, their exact
+ * rows read through `open` (the index layer's `openStoredVectors`).
+ *
+ * @example
+ * const vectors = adoptQuantized(workerData.quantized, openStoredVectors);
+ * topK(vectors, 384, question, 50);
+ */
+export function adoptQuantized(
+  shared: SharedQuantized,
+  open: (file: string, rows: number, dim: number, parts: Pick<StoredVectors, 'int8' | 'scales' | 'maxError' | 'maxNorm'>) => StoredVectors,
+): StoredVectors {
+  const module = kernelModule();
+  if (module === null) throw new Error('WebAssembly SIMD is not available in this thread.');
+  const { memory, rows, dim, at, maxError, maxNorm, source } = shared;
+  const { int8, scales } = registerQuantized(module, memory as QuantizedMemory['memory'], { rows, dim, at });
+  return open(source, rows, dim, { int8, scales, maxError, maxNorm });
+}
+
+/**
+ * Approximate scores of every row of a stored index's vectors against
+ * `query`, from their int8 copies: in the kernel when `allocateQuantized`
+ * placed them there, else a plain loop; with the bound on their error.
+ *
+ * @example
+ * const { scores, bound } = quantizedScores(index.vectors, question);
+ */
+export function quantizedScores(vectors: StoredVectors, query: Float32Array): KernelScores {
+  const { int8, scales, rows, dim, maxNorm, maxError } = vectors;
+  const memory = quantizedMemories.get(int8.buffer);
+  if (memory && int8.byteOffset === 0 && scales.byteOffset === memory.at.scales && memory.rows === rows && memory.dim === dim && query.length === dim) {
+    return scan(memory, query, maxNorm, maxError);
+  }
+  const scores = new Float64Array(rows);
+  let queryNormSq = 0;
+  for (let j = 0; j < dim; j++) queryNormSq += query[j]! * query[j]!;
+  for (let row = 0; row < rows; row++) {
+    let sum = 0;
+    for (let j = 0; j < dim; j++) sum += int8[row * dim + j]! * query[j]!;
+    scores[row] = sum * scales[row]!;
+  }
+  return { scores, bound: scoreErrorBound(Math.sqrt(queryNormSq), 0, maxNorm, maxError) };
+}
+
+/** The query rounded to int16 in kernel memory, one pass of `scores`, and the bound. */
+function scan(memory: KernelMemory | QuantizedMemory, query: Float32Array, maxNorm: number, maxError: number): KernelScores {
+  const { at, rows, dim } = memory;
   let largest = 0;
   for (const x of query) largest = Math.max(largest, Math.abs(x));
   const step = largest / QUERY_STEPS;

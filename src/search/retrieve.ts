@@ -103,7 +103,7 @@ export class Retriever {
   ) {
     if (index.vectors !== null && embedder !== null) assertSameModel(index, embedder);
     // Once, at load, rather than on the first question (tens of ms per 50k rows; a no-op for plain arrays).
-    if (index.vectors !== null) prepareVectors(index.vectors, index.manifest.dim);
+    if (index.vectors instanceof Float32Array) prepareVectors(index.vectors, index.manifest.dim);
     this.passages = index.passages;
     const stored = index.keyword;
     const wanted = { ...DEFAULT_KEYWORD_OPTIONS, ...options.keyword };

@@ -6,22 +6,26 @@
  * loads once per process, and embedding has its own child process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptVectors } from './dot-kernel.js';
+import { CitebotError } from '../errors.js';
+import { adoptQuantized, adoptVectors } from './dot-kernel.js';
+import { openStoredVectors } from '../index/vectors-file.js';
 import { InProcessScanner, type ScanReply, type ScanRequest, type WorkerData } from './scanner.js';
 import { KeywordIndex } from './keyword.js';
 
 const data = workerData as WorkerData;
 // Term ids arrive resolved (the main thread analyses the question), so the worker needs no term list.
 const keyword = new KeywordIndex({ ...data.keyword, terms: [] });
-const vectors = data.vectors ? adoptVectors(data.vectors) : null;
-const scanner = new InProcessScanner(keyword, vectors, data.vectors?.dim ?? 0, (row) => data.searchable[row] === 1);
+const vectors = data.vectors ? adoptVectors(data.vectors) : data.quantized ? adoptQuantized(data.quantized, openStoredVectors) : null;
+const dim = data.vectors?.dim ?? data.quantized?.dim ?? 0;
+const scanner = new InProcessScanner(keyword, vectors, dim, (row) => data.searchable[row] === 1);
 
 parentPort?.on('message', (request: ScanRequest & { id: number }) => {
   let reply: ScanReply;
   try {
     reply = { id: request.id, ...scanner.scanNow(request) };
   } catch (err) {
-    reply = { id: request.id, error: err instanceof Error ? err.message : String(err) };
+    const citebot = err instanceof CitebotError;
+    reply = { id: request.id, error: err instanceof Error ? err.message : String(err), ...(citebot ? { citebot, hint: err.hint } : {}) };
   }
   parentPort?.postMessage(reply);
 });

@@ -14,10 +14,11 @@
  * scanner.close();
  */
 import { Worker } from 'node:worker_threads';
+import { CitebotError } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import type { KeywordParts } from '../index/keyword-file.js';
-import type { Passage } from '../types.js';
-import { shareVectors, type SharedVectors } from './dot-kernel.js';
+import type { Passage, StoredVectors } from '../types.js';
+import { shareQuantized, shareVectors, type SharedQuantized, type SharedVectors } from './dot-kernel.js';
 import { KeywordIndex, type KeywordQuery } from './keyword.js';
 import { topK, type Scored } from './vectors.js';
 
@@ -53,7 +54,7 @@ export interface Scanner {
 export class InProcessScanner implements Scanner {
   constructor(
     private readonly keyword: KeywordIndex,
-    private readonly vectors: Float32Array | null,
+    private readonly vectors: Float32Array | StoredVectors | null,
     private readonly dim: number,
     private readonly searchable: (row: number) => boolean,
   ) {}
@@ -76,12 +77,14 @@ export class InProcessScanner implements Scanner {
 export interface WorkerData {
   keyword: Omit<KeywordParts, 'terms'>;
   vectors: SharedVectors | null;
+  /** A stored index's vectors (int8 rows in shared memory, exact rows from their file), when those are what is searched. */
+  quantized: SharedQuantized | null;
   /** 1 for each searchable row. */
   searchable: Uint8Array;
 }
 
 /** A worker's answer to one request. */
-export type ScanReply = { id: number } & (ScanResult | { error: string });
+export type ScanReply = { id: number } & (ScanResult | { error: string; /** Set when the error was a CitebotError (a damaged vectors.f32 row): it stays one. */ hint?: string | undefined; citebot?: boolean });
 
 /**
  * The entry the worker runs. Built (dist/, this file is `.js`): the compiled
@@ -105,18 +108,19 @@ export class WorkerScanner implements Scanner {
   private closing = false;
   private readonly fallback: InProcessScanner;
 
-  constructor(keyword: KeywordIndex, parts: KeywordParts, vectors: Float32Array | null, dim: number, passages: readonly Passage[]) {
+  constructor(keyword: KeywordIndex, parts: KeywordParts, vectors: Float32Array | StoredVectors | null, dim: number, passages: readonly Passage[]) {
     const searchable = new Uint8Array(new SharedArrayBuffer(passages.length));
     passages.forEach((p, row) => (searchable[row] = p.searchable ? 1 : 0));
     this.fallback = new InProcessScanner(keyword, vectors, dim, (row) => searchable[row] === 1);
-    const shared = vectors === null ? null : shareVectors(vectors, dim);
-    if (vectors !== null && shared === null) {
+    const shared = vectors instanceof Float32Array ? shareVectors(vectors, dim) : null;
+    const quantized = vectors === null || vectors instanceof Float32Array ? null : shareQuantized(vectors);
+    if (vectors !== null && shared === null && quantized === null) {
       // Vectors the kernel does not hold (no SIMD, an odd dim) can't be shared: scan here.
       this.worker = null;
       return;
     }
     const { terms: _terms, ...rest } = parts;
-    const data: WorkerData = { keyword: rest, vectors: shared, searchable };
+    const data: WorkerData = { keyword: rest, vectors: shared, quantized, searchable };
     this.worker = new Worker(WORKER_SCRIPT, { workerData: data });
     // Idle, the worker must not keep a CLI process alive; busy, it must (see `scan`).
     this.worker.unref();
@@ -150,7 +154,7 @@ export class WorkerScanner implements Scanner {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
-    if ('error' in reply) waiting.reject(new Error(reply.error));
+    if ('error' in reply) waiting.reject(reply.citebot ? new CitebotError(reply.error, reply.hint === undefined ? {} : { hint: reply.hint }) : new Error(reply.error));
     else waiting.resolve({ keyword: reply.keyword, dense: reply.dense });
     if (this.pending.size === 0) {
       if (this.closing) this.stop();

@@ -8,9 +8,12 @@
  * vectors live in its memory, as a loaded index's do; its approximate scores,
  * with their proven error bound, pick the few rows that can be in the top k,
  * which are then scored exactly. So results, scores and tie order are those
- * of the plain float64 loop, bit for bit.
+ * of the plain float64 loop, bit for bit. A stored index's vectors
+ * (`StoredVectors`) are scanned the same way from their int8 copies, and the
+ * rows near the cut read from the file for their exact scores.
  */
-import { kernelScores, type KernelScores } from './dot-kernel.js';
+import { kernelScores, quantizedScores, type KernelScores } from './dot-kernel.js';
+import type { StoredVectors } from '../types.js';
 
 /** A row of the index and its score. */
 export interface Scored {
@@ -111,17 +114,18 @@ export class TopKHeap {
  * // → [{ row: 1, score: 1 }, { row: 2, score: 0.8 }]
  */
 export function topK(
-  vectors: Float32Array,
+  vectors: Float32Array | StoredVectors,
   dim: number,
   query: Float32Array,
   k: number,
   accept: (row: number) => boolean = () => true,
 ): Scored[] {
-  if (dim <= 0 || query.length !== dim) {
-    throw new RangeError(`Query has ${query.length} dimensions; the index has ${dim}.`);
+  if (dim <= 0 || query.length !== dim || (!(vectors instanceof Float32Array) && vectors.dim !== dim)) {
+    throw new RangeError(`Query has ${query.length} dimensions; the index has ${vectors instanceof Float32Array ? dim : vectors.dim}.`);
   }
+  if (!(vectors instanceof Float32Array)) return k > 0 ? rescoredTopK(k, accept, quantizedScores(vectors, query), exactRows(vectors, query)) : [];
   const fast = k > 0 ? kernelScores(vectors, dim, query) : null;
-  if (fast !== null && Number.isFinite(fast.bound)) return rescoredTopK(vectors, dim, query, k, accept, fast);
+  if (fast !== null && Number.isFinite(fast.bound)) return rescoredTopK(k, accept, fast, (row) => dot(vectors, row, query, dim));
   const heap = new TopKHeap(k);
   const rows = Math.floor(vectors.length / dim);
   for (let row = 0; row < rows; row++) {
@@ -131,19 +135,21 @@ export function topK(
   return heap.sorted();
 }
 
+/** A stored row's exact score: the row read into one reused buffer, then the same float64 sum. */
+function exactRows(vectors: StoredVectors, query: Float32Array): (row: number) => number {
+  const row = new Float32Array(vectors.dim);
+  return (at) => {
+    vectors.readRow(at, row);
+    return dot(row, 0, query, vectors.dim);
+  };
+}
+
 /**
  * Every row whose approximate score is within twice the error bound of the
  * approximate k-th best could be in the exact top k; only those are rescored.
  * (A true top-k row t has approx(t) ≥ exact(t) − ε ≥ exact k-th − ε ≥ approx k-th − 2ε.)
  */
-function rescoredTopK(
-  vectors: Float32Array,
-  dim: number,
-  query: Float32Array,
-  k: number,
-  accept: (row: number) => boolean,
-  { scores, bound }: KernelScores,
-): Scored[] {
+function rescoredTopK(k: number, accept: (row: number) => boolean, { scores, bound }: KernelScores, exact: (row: number) => number): Scored[] {
   const margin = 2 * bound;
   const rough = new TopKHeap(k);
   const candidates: number[] = [];
@@ -156,11 +162,11 @@ function rescoredTopK(
       cut = rough.floor - margin;
     }
   }
-  const exact = new TopKHeap(k);
+  const best = new TopKHeap(k);
   for (const row of candidates) {
-    if (scores[row]! >= cut) exact.offer(row, dot(vectors, row, query, dim));
+    if (scores[row]! >= cut) best.offer(row, exact(row));
   }
-  return exact.sorted();
+  return best.sorted();
 }
 
 /** The exact score: float64 sum in index order, the same in every path. */

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   console.log('ABSTAIN_MODEL = {');
   for (const [name, value] of Object.entries(model)) console.log(`  ${name}: ${value.toFixed(3)},`);
   console.log('}\n');
-  for (const threshold of [0.5, 0.6, 0.7, 0.8, 0.9]) report(examples, model, threshold);
+  for (const threshold of [0.4, 0.5, 0.6, 0.7]) report(examples, model, threshold);
   console.log(`(${SEED_SET} is not fitted: see bench/quality.ts)`);
 }
 

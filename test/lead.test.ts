@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { boostLeads, leadRows } from '../src/search/lead.js';
 import { Retriever } from '../src/search/retrieve.js';
-import type { LoadedIndex, Passage } from '../src/types.js';
+import type { Passage } from '../src/types.js';
+import { memoryIndex } from './helpers/memory-index.js';
 import { passage } from './helpers/passage.js';
 
 const at = (file: string, headings: string[], paragraph: number, searchable = true): Passage =>
@@ -29,20 +30,13 @@ describe('boostLeads', () => {
 });
 
 describe('Retriever with the lead prior', () => {
-  const index = (passages: Passage[]): LoadedIndex => ({
-    dir: '(memory)',
-    generation: 'test',
-    passages,
-    vectors: null,
-    manifest: { format: 1, createdAt: '', mode: 'keyword', model: null, dim: 0, docsDir: '(memory)', files: {}, passages: passages.length },
-  });
   const section = (second: string): Passage[] => [
     passage('Delete an entire directory tree; the path must point to a directory.', { file: 'shutil.html', paragraph: 1, headings: ['shutil', 'rmtree'] }),
     passage(second, { file: 'shutil.html', paragraph: 2, headings: ['shutil', 'rmtree'] }),
     passage('Copy a file.', { file: 'shutil.html', paragraph: 3, headings: ['shutil', 'copy'] }),
   ];
   const first = async (passages: Passage[], leadBonus: number): Promise<number | undefined> => {
-    const retriever = new Retriever(index(passages), null, { answerThreshold: 0.5, leadBonus });
+    const retriever = new Retriever(memoryIndex(passages), null, { answerThreshold: 0.5, leadBonus });
     return (await retriever.ask('how do I delete a directory tree', { topK: 2 })).ranked?.[0]?.passage.paragraph;
   };
 

@@ -5,16 +5,10 @@ import { Retriever } from '../src/search/retrieve.js';
 import { splitDocument } from '../src/documents/split.js';
 import type { Embedder, LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { memoryIndex } from './helpers/memory-index.js';
 import { passage as make } from './helpers/passage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-
-function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0, model: string | null = null): LoadedIndex {
-  return {
-    dir: '(memory)', generation: 'test', passages, vectors,
-    manifest: { format: 1, createdAt: '', mode: vectors ? 'semantic+keyword' : 'keyword', model, dim, docsDir: '', files: {}, passages: passages.length },
-  };
-}
 
 const passage = (file: string, paragraph: number, text: string, searchable = true): Passage => make(text, { file, paragraph, searchable });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Retriever } from '../src/search/retrieve.js';
 import { Thesaurus } from '../src/text/thesaurus.js';
-import type { LoadedIndex, Passage } from '../src/types.js';
+import type { Passage } from '../src/types.js';
+import { memoryIndex } from './helpers/memory-index.js';
 import { passage } from './helpers/passage.js';
 
 const thesaurus = Thesaurus.open();
@@ -40,13 +41,6 @@ describe('Thesaurus (WordNet verbs)', () => {
 });
 
 describe('Retriever with synonyms', () => {
-  const index = (passages: Passage[]): LoadedIndex => ({
-    dir: '(memory)',
-    generation: 'test',
-    passages,
-    vectors: null,
-    manifest: { format: 1, createdAt: '', mode: 'keyword', model: null, dim: 0, docsDir: '(memory)', files: {}, passages: passages.length },
-  });
   // The asker says "headed"; the answer says "led". Both passages share one other word, and the shorter one wins on it alone.
   const passages = [
     passage('The talks began on Tuesday.', { paragraph: 1 }),
@@ -54,7 +48,7 @@ describe('Retriever with synonyms', () => {
     passage('Geneva hosted a summit.', { paragraph: 3 }),
   ];
   const first = async (options: { thesaurus?: Thesaurus | null }): Promise<number | undefined> => {
-    const retriever = new Retriever(index(passages), null, { answerThreshold: 0.5, leadBonus: 0, ...options });
+    const retriever = new Retriever(memoryIndex(passages), null, { answerThreshold: 0.5, leadBonus: 0, ...options });
     return (await retriever.ask('who headed the talks?', { topK: 3 })).ranked?.[0]?.passage.paragraph;
   };
 

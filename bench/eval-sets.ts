@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDocuments } from '../src/documents/load.js';
 import { splitDocuments } from '../src/documents/split.js';
 import { parseEvalCases, type EvalCase, type RankedUnit } from '../src/search/eval.js';
-import type { LoadedIndex, Passage } from '../src/types.js';
+import type { Passage } from '../src/types.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EVAL_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'eval');
@@ -153,22 +153,5 @@ export async function readOffTopicQuestions(): Promise<string[]> {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-/** An in-memory index over passages (keyword mode unless vectors are given). */
-export function memoryIndex(passages: Passage[], vectors: Float32Array | null = null, dim = 0, model: string | null = null): LoadedIndex {
-  return {
-    dir: '(memory)',
-    generation: 'bench',
-    passages,
-    vectors,
-    manifest: {
-      format: 1,
-      createdAt: new Date().toISOString(),
-      mode: vectors ? 'semantic+keyword' : 'keyword',
-      model,
-      dim,
-      docsDir: '(memory)',
-      files: {},
-      passages: passages.length,
-    },
-  };
-}
+/** An in-memory index over passages (keyword mode unless vectors are given): the tests' one builder. */
+export { memoryIndex } from '../test/helpers/memory-index.js';

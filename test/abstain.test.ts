@@ -55,6 +55,16 @@ describe('the three verdicts on the seed article (its questions were never fitte
   });
 
   it.each([
+    // "headed" reaches "led" through the thesaurus; "delegation" is nowhere in the article.
+    ['Who headed the American delegation at the meeting in Riyadh?', 4, 'Marco Rubio'],
+    ['Were Kyiv or the Europeans at the table?', 5, 'Neither Ukraine nor any European'],
+  ])('a paraphrase quotes the right paragraph first: %s', async (question, paragraph, text) => {
+    const answer = await retriever.ask(question, { topK: 3 });
+    expect(answer.verdict).not.toBe('none');
+    expect([answer.results[0]?.passage.paragraph, answer.results[0]?.passage.text]).toEqual([paragraph, expect.stringContaining(text)]);
+  });
+
+  it.each([
     ['Who headed the meeting in Riyadh?', 'Riyadh'],
     ['what about Witkoff', 'Witkoff'],
     ['Munich?', 'Munich'],

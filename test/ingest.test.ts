@@ -286,3 +286,40 @@ describe('one writer at a time', () => {
     expect(await fsp.readdir(indexDir)).not.toContain('ingest.lock');
   });
 });
+
+describe('an ingest given the index its caller has loaded', () => {
+  /** The index as search loads it, each vector's first value marked so a copy from it can be told from one read off disk. */
+  async function loadedAndMarked(embedder: Embedder): Promise<{ index: Awaited<ReturnType<typeof openIndex>>; mark: number }> {
+    const index = await openIndex(indexDir);
+    const mark = Math.fround(0.123);
+    for (let row = 0; row < index.passages.length; row++) if (index.passages[row]!.searchable) index.vectors![row * embedder.dim] = mark;
+    return { index, mark };
+  }
+
+  it('copies the unchanged vectors from it, not from disk, when it is the current generation', async () => {
+    const embedder = fakeEmbedder(8);
+    await run(embedder);
+    const { index: loaded, mark } = await loadedAndMarked(embedder);
+    await writeDoc('delta.txt', 'Delta notes\n\nDelta pipes carry water under the old town.\n');
+    const summary = await run(embedder, { loaded });
+
+    expect(summary).toMatchObject({ added: 1, embedded: 1 });
+    const after = await openIndex(indexDir);
+    const marked = after.passages.filter((p, row) => p.searchable && after.vectors![row * 8] === mark).map((p) => p.file);
+    expect([...new Set(marked)].sort()).toEqual(['alpha.md', 'bravo.txt', 'sub/charlie.md']);
+  });
+
+  it('reads the current generation from disk when the loaded one is older', async () => {
+    const embedder = fakeEmbedder(8);
+    await run(embedder);
+    const { index: loaded, mark } = await loadedAndMarked(embedder);
+    await editDoc('bravo.txt', 'midnight', 'noon');
+    await run(embedder);
+    await writeDoc('delta.txt', 'Delta notes\n\nDelta pipes carry water under the old town.\n');
+    await run(embedder, { loaded });
+
+    const after = await openIndex(indexDir);
+    expect(after.passages.some((p, row) => p.searchable && after.vectors![row * 8] === mark)).toBe(false);
+    await expectVectorsMatch(embedder);
+  });
+});

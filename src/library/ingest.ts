@@ -63,6 +63,12 @@ export interface IngestOptions {
   batchSize?: number;
   /** How long to wait for another ingest writing the same index (default 30 s). */
   lockWaitMs?: number;
+  /**
+   * The index the caller has loaded already (a serving library's): used as the
+   * old index when it is still the current generation, instead of reading the
+   * same passages and vectors a second time while it serves.
+   */
+  loaded?: LoadedIndex;
 }
 
 /** What the new index will hold, before it is written. */
@@ -88,7 +94,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const lock = await acquireLock(indexDir, options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs });
   try {
     const plan = await planIndex(options);
-    const old = await openIndexForUpdate(indexDir, warn);
+    const old = await previousIndex(options);
     const counts = compareFiles(old?.manifest.files ?? {}, plan.draft.files);
     let generation: string;
     let embedded = 0;
@@ -116,6 +122,12 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   } finally {
     await lock.release();
   }
+}
+
+/** The index to update: the caller's loaded one when it is the current generation, else read from disk. */
+async function previousIndex({ indexDir, warn, loaded }: IngestOptions): Promise<LoadedIndex | null> {
+  if (loaded && path.resolve(loaded.dir) === path.resolve(indexDir) && loaded.generation === (await currentGeneration(indexDir))) return loaded;
+  return openIndexForUpdate(indexDir, warn);
 }
 
 /**

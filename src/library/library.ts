@@ -301,6 +301,7 @@ export class Library implements LibraryApi {
       indexDir,
       embedder,
       warn,
+      ...(this.snapshot ? { loaded: this.snapshot.index } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(batchSize ? { batchSize } : {}),
     });

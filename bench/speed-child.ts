@@ -19,7 +19,7 @@ import { allocateQuantized } from '../src/search/dot-kernel.js';
 import type { Embedder } from '../src/types.js';
 import { topK } from '../src/search/vectors.js';
 import { corpusTexts, loadCorpusSource } from './corpus.js';
-import { percentile, randomUnitVectors, residentMB, startStallProbe } from './measure.js';
+import { percentile, randomUnitVectors, residentMB, startStallProbe, type Stall } from './measure.js';
 import { pipelineRate } from './pipeline.js';
 import { writeVectraIndex, type VectraWrite } from './vectra-index.js';
 
@@ -67,8 +67,8 @@ export interface VectraQueryResult {
 export interface IngestResult {
   passages: number;
   seconds: number;
-  /** Longest event-loop stall while `Library.reindex()` ran, and the ingest phase it fell in. */
-  stall: { ms: number; where: string };
+  /** Longest event-loop stall while `Library.reindex()` ran, the ingest phase it fell in, and the longest made of this process's own work. */
+  stall: Stall;
 }
 
 export interface PipelineResult {

@@ -350,3 +350,12 @@ describe('write failures', () => {
 function bytesOf(vectors: Float32Array): Buffer {
   return Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
 }
+
+describe('the keyword postings', () => {
+  it('are read into shared memory, so a search worker reads them in place with no copy', async () => {
+    await writeIndex(dir, syntheticContent({ tag: 1, count: 40, dim: 0 }));
+    const { keyword } = await openIndex(dir, warn);
+    for (const array of [keyword!.offsets, keyword!.postingRows, keyword!.weights]) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(keyword!.postingRows.length).toBeGreaterThan(0);
+  });
+});

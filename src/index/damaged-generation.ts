@@ -39,6 +39,36 @@ export async function readGenerationBytes(genDir: string, name: string): Promise
 }
 
 /**
+ * A generation file's bytes in shared memory (a `SharedArrayBuffer`), for
+ * data a worker thread reads in place (the keyword postings of a large index):
+ * read there directly, so sharing it later costs no copy. A missing one is damage.
+ *
+ * @example
+ * const bin = await readSharedGenerationBytes('embeddings/gen-…', 'keyword.bin');
+ * bin.buffer instanceof SharedArrayBuffer; // true
+ */
+export async function readSharedGenerationBytes(genDir: string, name: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await realFileSystem.open(path.join(genDir, name), 'r');
+  } catch (err) {
+    throw missingAsDamage(err, name);
+  }
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.from(new SharedArrayBuffer(size));
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) throw new DamagedGeneration(`${name} ended early`);
+      offset += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * ENOENT on a file of the generation becomes damage; anything else is returned as it is.
  *
  * @example

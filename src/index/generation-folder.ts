@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
 import { checksummed, verifyChecksum } from './checksum.js';
-import { DamagedGeneration, readGenerationBytes } from './damaged-generation.js';
+import { DamagedGeneration, readGenerationBytes, readSharedGenerationBytes } from './damaged-generation.js';
 import { fileTitles, ITEMS, itemsJson } from './items.js';
 import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
 import { readManifestFile, stampManifest, writeManifestFile, type ManifestDraft, type StoredManifest } from './manifest.js';
@@ -118,7 +118,8 @@ function readVectors(genDir: string, manifest: StoredManifest, options: ReadOpti
 }
 
 async function readKeyword(genDir: string, manifest: StoredManifest): Promise<KeywordParts> {
-  const [json, bin] = await Promise.all([readGenerationBytes(genDir, KEYWORD_JSON), readGenerationBytes(genDir, KEYWORD_BIN)]);
+  // In shared memory from the start: a large index's search worker reads the postings in place (search/scanner.ts), with no copy at load.
+  const [json, bin] = await Promise.all([readGenerationBytes(genDir, KEYWORD_JSON), readSharedGenerationBytes(genDir, KEYWORD_BIN)]);
   let parts: KeywordParts;
   try {
     parts = decodeKeywordParts(json.toString('utf8'), bin, manifest.passages);

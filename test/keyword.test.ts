@@ -60,6 +60,27 @@ describe('KeywordIndex', () => {
     expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
   });
 
+  describe('the innermost heading (the section title) weighs more than an outer one', () => {
+    const sections = [
+      passage('guide.md', 1, 'Details follow below.', { headings: ['Logging to a file', 'Rotating'] }),
+      passage('guide.md', 2, 'Details follow below.', { headings: ['Handlers', 'Logging to a file'] }),
+    ];
+    const scores = (section: number): Map<string, number> => {
+      const keyword = new KeywordIndex(sections, { section });
+      return new Map(keyword.search(keyword.query('logging to a file'), 2).map((h) => [sections[h.row]?.id ?? '', h.score]));
+    };
+
+    it('by default the section named by the question ranks first', () => {
+      const byId = scores(0.5);
+      expect(byId.get('guide.md#2')).toBeGreaterThan(byId.get('guide.md#1') ?? Infinity);
+    });
+
+    it('with the section weight off, where the heading sits makes no difference', () => {
+      const byId = scores(0);
+      expect(byId.get('guide.md#2')).toBeCloseTo(byId.get('guide.md#1') ?? NaN, 9);
+    });
+  });
+
   it('an empty index answers nothing', () => {
     const empty = new KeywordIndex([]);
     expect(empty.search(empty.query('anything'), 5)).toEqual([]);

@@ -34,6 +34,8 @@ export interface KeywordOptions {
   title: number;
   headings: number;
   file: number;
+  /** Extra weight of the innermost heading (the section's own title), on top of `headings`. */
+  section: number;
 }
 
 /** A built keyword index as plain arrays: what a generation stores and gives back; search/keyword.ts builds and searches them. */
@@ -104,7 +106,7 @@ function checkPostings(offsets: Uint32Array, postingRows: Uint32Array, weights: 
 }
 
 /** Every knob of `KeywordOptions`; the record type makes the compiler insist the list is complete. */
-const OPTION_NAMES = Object.keys({ k1: 0, b: 0, phrase: 0, paragraph: 0, title: 0, headings: 0, file: 0 } satisfies Record<keyof KeywordOptions, 0>);
+const OPTION_NAMES = Object.keys({ k1: 0, b: 0, phrase: 0, paragraph: 0, title: 0, headings: 0, file: 0, section: 0 } satisfies Record<keyof KeywordOptions, 0>);
 
 function parseHead(json: string): Pick<KeywordParts, 'options' | 'documents' | 'rows' | 'terms'> {
   let value: unknown;

@@ -2,7 +2,7 @@
  * The keyword engine: a BM25F inverted index over passages, built once per
  * loaded index and kept in typed arrays (postings sorted by term, then row).
  *
- * Fields: the passage text, plus its document title, Markdown heading path and
+ * Fields: the passage text, plus its document title, heading path, the section's own title (innermost heading) and
  * file name, each with its own weight. BM25F adds the weighted term
  * frequencies of all fields *before* saturation, so a word in the title counts
  * like a few more mentions in the body instead of a separate, unbounded bonus.
@@ -30,6 +30,7 @@ export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
   title: 0.5,
   headings: 1,
   file: 0.5,
+  section: 0.5,
 };
 
 /**
@@ -351,6 +352,8 @@ function fieldWeights(
     addField(meta(passage.title), options.title);
   }
   addField(meta(passage.headings.join('\n')), options.headings);
+  // The innermost heading names what this section is about; the outer ones are shared by many sections.
+  addField(meta(passage.headings[passage.headings.length - 1] ?? ''), options.section);
   addField(meta(fileText(passage.file)), options.file);
   return weights;
 }

@@ -10,10 +10,17 @@
  * answers afterwards; heap after GC within 20 % of before. Prints latency
  * percentiles, the longest event-loop stall, and memory before/after.
  * Sets a non-zero exit code when a check fails. Not part of `npm test`.
+ *
+ * `npm run load -- --size 500k`: the same against a synthetic index of that
+ * many passages (bench/big-index.ts: the corpus paragraphs with random unit
+ * vectors × 384, built once into node_modules/.cache, several minutes at
+ * 500k), searched semantic + keyword with an in-process random embedder, and
+ * 300 /ask in 6 s (issue 14's figure). Searches of an index this size run in
+ * the search worker; `--in-process` keeps them on the event loop, as before.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -24,11 +31,20 @@ import { startBot } from '../src/bot/serve.js';
 import { Cooldowns } from '../src/bot/state/cooldown.js';
 import { FeedbackLog } from '../src/bot/state/feedback.js';
 import type { DriverReply, DriverRequest, Timing } from '../test/discord/load-driver.js';
+import { Library, OFF_THREAD_PASSAGES } from '../src/library/library.js';
+import { bigIndex, randomEmbedder } from '../bench/big-index.js';
+import type { Embedder } from '../src/types.js';
 
 const TOKEN = 'TG9hZFRlc3RCb3QwMDAwMDAwMDE.LoadTs.fake-token-for-the-local-load-test';
-const BURST = { count: 500, users: 50, windowMs: 10_000, timeoutMs: 20_000 };
+const ARGS = process.argv.slice(2);
+/** `--size 500k`: a synthetic index of that many passages instead of seeds/. */
+const SIZE = sizeArg(ARGS);
+/** `--in-process`: searches on the event loop whatever the index size (the "before" of the search worker). */
+const IN_PROCESS = ARGS.includes('--in-process');
+const DIM = 384;
+const BURST = SIZE === null ? { count: 500, users: 50, windowMs: 10_000, timeoutMs: 20_000 } : { count: 300, users: 50, windowMs: 6_000, timeoutMs: 60_000 };
 /** `npm run load -- --shards 1` runs the one-shard baseline side by side. */
-const SHARDS = shardsArg(process.argv.slice(2));
+const SHARDS = shardsArg(ARGS);
 const DEFER_DEADLINE_MS = 3000;
 const MEMORY_TOLERANCE = 0.2;
 const QUESTIONS = [
@@ -65,7 +81,7 @@ try {
     warn: (m: string) => errors.push(m),
     error: (m: string) => errors.push(m),
   };
-  const library = await openLibrary({ docsDir: config.docsDir, indexDir: config.indexDir, embedder: null, answerThreshold: config.answerThreshold, topK: config.topK, warn: () => undefined });
+  const library = SIZE === null ? await openLibrary({ docsDir: config.docsDir, indexDir: config.indexDir, embedder: null, answerThreshold: config.answerThreshold, topK: config.topK, warn: () => undefined }) : await syntheticLibrary(SIZE, config.answerThreshold, config.topK);
   // One cooldown book and one feedback file for both shards, as the ShardingManager keeps them.
   const feedback = new FeedbackLog(config.feedbackFile);
   const shared = { cooldowns: new Cooldowns(config.cooldownSeconds), feedback, announceReindex: () => undefined };
@@ -103,6 +119,25 @@ try {
 } finally {
   driver.send({ kind: 'stop' } satisfies DriverRequest);
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The big index, loaded as the library would load it, with the worker on (or, with --in-process, off). */
+async function syntheticLibrary(size: number, answerThreshold: number, topK: number): Promise<Library> {
+  const started = performance.now();
+  const index = await bigIndex({ size, dim: DIM, seed: 20261203 }, (line) => process.stderr.write(`${line}\n`));
+  const embedder: Embedder = randomEmbedder(DIM);
+  const library = new Library({ docsDir: '(synthetic)', indexDir: index.dir, embedder, answerThreshold, topK, warn: () => undefined, offThreadFrom: IN_PROCESS ? Infinity : OFF_THREAD_PASSAGES });
+  library.load(index);
+  process.stderr.write(`loaded ${index.passages.length} passages in ${((performance.now() - started) / 1000).toFixed(1)} s; searches ${library.searchesOffThread ? 'in the search worker' : 'on the event loop'}\n`);
+  return library;
+}
+
+function sizeArg(args: string[]): number | null {
+  const at = args.indexOf('--size');
+  if (at < 0) return null;
+  const match = /^(\d+)(k|m)?$/i.exec(args[at + 1] ?? '');
+  if (!match) throw new Error(`--size takes a passage count such as 500k or 1m, not ${String(args[at + 1])}`);
+  return Number(match[1]) * (match[2]?.toLowerCase() === 'm' ? 1e6 : match[2] ? 1000 : 1);
 }
 
 function shardsArg(args: string[]): number {
@@ -172,7 +207,10 @@ function print(r: {
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
   const ms = (ts: Timing[], key: 'deferMs' | 'answerMs') => ts.map((t) => t[key]).filter((v): v is number => v !== null);
   const lines = [
-    `citebot load test (keyword mode, ${SHARDS} shards, ${BURST.count} /ask from ${BURST.users} users in ${BURST.windowMs / 1000} s)`,
+    SIZE === null
+      ? `citebot load test (keyword mode, ${SHARDS} shards, ${BURST.count} /ask from ${BURST.users} users in ${BURST.windowMs / 1000} s)`
+      : `citebot load test (${SIZE} synthetic passages × ${DIM}, semantic + keyword, searches ${IN_PROCESS ? 'on the event loop' : 'in the search worker'}, ${SHARDS} shards, ${BURST.count} /ask from ${BURST.users} users in ${BURST.windowMs / 1000} s)`,
+    `load average at the start: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`,
     `single user, one at a time (${r.idle.results.length}):`,
     `  answer  ${percentiles(ms(r.idle.results, 'answerMs'))}`,
     `  longest event-loop stall ${r.idleStallMs.toFixed(1)} ms`,

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { PROJECT_DIR } from '../src/config.js';
 import type { IndexContent } from '../src/index/generation-folder.js';
 import { hasIndex, openIndex, writeIndex, type StoredIndex } from '../src/index/store.js';
-import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
+import { allocateQuantized } from '../src/search/dot-kernel.js';
 import { KeywordIndex } from '../src/search/keyword.js';
 import type { Embedder, FileRecord, Passage } from '../src/types.js';
 import { seededRandom } from '../test/helpers/random.mjs';
@@ -49,7 +49,8 @@ export async function bigIndex(options: BigIndexOptions, log: (line: string) => 
     await rm(dir, { recursive: true, force: true });
     await rename(scratch, dir);
   }
-  return openIndex(dir, log, { allocate: allocateVectors, finite: vectorsAreFinite });
+  // As the library opens an index for search (int8 rows in kernel memory, exact rows read near the cut).
+  return openIndex(dir, log, { quantized: allocateQuantized });
 }
 
 async function bigContent({ size, dim, seed }: BigIndexOptions): Promise<IndexContent> {

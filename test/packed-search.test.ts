@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateVectors, kernelScores } from '../src/search/dot-kernel.js';
 import { openIndex, writeIndex } from '../src/index/store.js';
-import { topK, type Scored } from '../src/search/vectors.js';
+import { topK } from '../src/search/vectors.js';
 import { syntheticContent } from './helpers/synthetic-index.js';
+import { naiveTopK } from './helpers/naive-top-k.js';
 
 /** Seeded values in [-0.5, 0.5): every run checks the same numbers. */
 function seeded(seed: number): () => number {
@@ -43,16 +44,6 @@ function matrix(rows: number, dim: number, shape: Shape, seed: number): Float32A
   return vectors;
 }
 
-/** The reference: every row scored in float64 in index order, fully sorted, ties to the lower row. */
-function naiveTopK(vectors: Float32Array, dim: number, query: Float32Array, k: number, accept: (row: number) => boolean): Scored[] {
-  const all: Scored[] = [];
-  for (let row = 0; row * dim < vectors.length; row++) {
-    let score = 0;
-    for (let j = 0; j < dim; j++) score += vectors[row * dim + j]! * query[j]!;
-    if (accept(row)) all.push({ row, score });
-  }
-  return all.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, Math.max(k, 0));
-}
 
 const everyRow = (): boolean => true;
 const oddRows = (row: number): boolean => row % 2 === 1;

@@ -13,10 +13,11 @@ import { plainQuantized } from '../src/index/quantized-file.js';
 import { openIndex, writeIndex } from '../src/index/store.js';
 import { allocateQuantized } from '../src/search/dot-kernel.js';
 import { Retriever } from '../src/search/retrieve.js';
-import { topK, type Scored } from '../src/search/vectors.js';
+import { topK } from '../src/search/vectors.js';
 import type { StoredVectors } from '../src/types.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
 import { tempFolder } from './helpers/temp-folder.js';
+import { naiveTopK } from './helpers/naive-top-k.js';
 
 let dir: string;
 let warnings: string[];
@@ -27,16 +28,6 @@ beforeEach(() => {
   warnings = [];
 });
 
-/** Every row scored in float64 in index order, ties to the lower row. */
-function naiveTopK(vectors: Float32Array, dim: number, query: Float32Array, k: number, accept: (row: number) => boolean): Scored[] {
-  const all: Scored[] = [];
-  for (let row = 0; row * dim < vectors.length; row++) {
-    let score = 0;
-    for (let j = 0; j < dim; j++) score += vectors[row * dim + j]! * query[j]!;
-    if (accept(row)) all.push({ row, score });
-  }
-  return all.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
-}
 
 async function openStored(allocate = allocateQuantized): Promise<StoredVectors> {
   const index = await openIndex(dir, warn, { quantized: allocate });

@@ -8,6 +8,7 @@
  * const text = await readGenerationText(genDir, 'manifest.json'); // DamagedGeneration when missing
  * const value = parseGenerationJson(text, 'manifest.json');       // DamagedGeneration when truncated
  */
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { realFileSystem } from './atomic.js';
 
@@ -48,23 +49,51 @@ export async function readGenerationBytes(genDir: string, name: string): Promise
  * bin.buffer instanceof SharedArrayBuffer; // true
  */
 export async function readSharedGenerationBytes(genDir: string, name: string): Promise<Buffer> {
-  let handle;
+  return withGenerationFile(path.join(genDir, name), name, async (handle, size) => {
+    const bytes = Buffer.from(new SharedArrayBuffer(size));
+    await fillRegions(handle, [bytes], name);
+    return bytes;
+  });
+}
+
+/**
+ * Opens a generation file for `use` (with its size) and closes it after; a
+ * missing file is damage. The one open of the binary files read into
+ * memory the caller chose (shared, aligned for the kernel).
+ *
+ * @example
+ * await withGenerationFile(file, 'vectors.i8', (handle, size) => fillRegions(handle, [bytes], 'vectors.i8'));
+ */
+export async function withGenerationFile<T>(file: string, name: string, use: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
+  let handle: FileHandle;
   try {
-    handle = await realFileSystem.open(path.join(genDir, name), 'r');
+    handle = await realFileSystem.open(file, 'r');
   } catch (err) {
     throw missingAsDamage(err, name);
   }
   try {
-    const { size } = await handle.stat();
-    const bytes = Buffer.from(new SharedArrayBuffer(size));
-    for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
-      if (bytesRead === 0) throw new DamagedGeneration(`${name} ended early`);
-      offset += bytesRead;
-    }
-    return bytes;
+    return await use(handle, (await handle.stat()).size);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Fills each region in turn from an open file, from its first byte; a file
+ * that ends first is damage.
+ *
+ * @example
+ * await fillRegions(handle, [int8Rows, scales], 'vectors.i8');
+ */
+export async function fillRegions(handle: FileHandle, regions: readonly Uint8Array[], name: string): Promise<void> {
+  let position = 0;
+  for (const region of regions) {
+    for (let offset = 0; offset < region.byteLength; ) {
+      const { bytesRead } = await handle.read(region, offset, region.byteLength - offset, position);
+      if (bytesRead === 0) throw new DamagedGeneration(`${name} ended early`);
+      offset += bytesRead;
+      position += bytesRead;
+    }
   }
 }
 

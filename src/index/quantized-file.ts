@@ -17,9 +17,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { realFileSystem } from './atomic.js';
 import { verifyChecksum } from './checksum.js';
-import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
+import { DamagedGeneration, fillRegions, withGenerationFile } from './damaged-generation.js';
 import type { StoredManifest } from './manifest.js';
 
 export const QUANTIZED = 'vectors.i8';
@@ -126,30 +125,13 @@ export async function readQuantizedFile(genDir: string, manifest: StoredManifest
 
 /** Fills each region in turn from the file, which must be exactly as long as all of them. */
 async function readRegions(file: string, regions: Uint8Array[], manifest: StoredManifest): Promise<void> {
-  let handle;
-  try {
-    handle = await realFileSystem.open(file, 'r');
-  } catch (err) {
-    throw missingAsDamage(err, QUANTIZED);
-  }
-  try {
+  await withGenerationFile(file, QUANTIZED, async (handle, size) => {
     const expected = regions.reduce((sum, r) => sum + r.byteLength, 0);
-    const { size } = await handle.stat();
     if (size !== expected) {
       throw new DamagedGeneration(`${QUANTIZED} has ${size} bytes, expected ${expected} (${manifest.passages} passages × ${manifest.dim} dims)`);
     }
-    let position = 0;
-    for (const region of regions) {
-      for (let offset = 0; offset < region.byteLength; ) {
-        const { bytesRead } = await handle.read(region, offset, region.byteLength - offset, position);
-        if (bytesRead === 0) throw new DamagedGeneration(`${QUANTIZED} ended early`);
-        offset += bytesRead;
-        position += bytesRead;
-      }
-    }
-  } finally {
-    await handle.close();
-  }
+    await fillRegions(handle, regions, QUANTIZED);
+  });
 }
 
 const pad4 = (n: number): number => (n + 3) & ~3;

@@ -14,8 +14,7 @@
 import { close, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { realFileSystem } from './atomic.js';
-import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
+import { DamagedGeneration, fillRegions, missingAsDamage, withGenerationFile } from './damaged-generation.js';
 import { verifyChecksum } from './checksum.js';
 import { CitebotError } from '../errors.js';
 import type { StoredManifest } from './manifest.js';
@@ -82,27 +81,14 @@ export function littleEndianVectors(vectors: Float32Array): Uint8Array {
 export async function readVectorsFile(genDir: string, manifest: StoredManifest, allocate: VectorAllocator, finite: FiniteCheck): Promise<Float32Array> {
   const vectors = allocate(manifest.passages, manifest.dim);
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-  let handle;
-  try {
-    handle = await realFileSystem.open(path.join(genDir, VECTORS), 'r');
-  } catch (err) {
-    throw missingAsDamage(err, VECTORS);
-  }
-  try {
-    const { size } = await handle.stat();
+  await withGenerationFile(path.join(genDir, VECTORS), VECTORS, async (handle, size) => {
     if (size !== bytes.byteLength) {
       throw new DamagedGeneration(
         `${VECTORS} has ${size} bytes, expected ${bytes.byteLength} (${manifest.passages} passages × ${manifest.dim} dims)`,
       );
     }
-    for (let offset = 0; offset < bytes.byteLength; ) {
-      const { bytesRead } = await handle.read(bytes, offset, bytes.byteLength - offset, offset);
-      if (bytesRead === 0) throw new DamagedGeneration(`${VECTORS} ended early`);
-      offset += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
+    await fillRegions(handle, [bytes], VECTORS);
+  });
   await verifyChecksum(bytes, VECTORS, manifest.checksums);
   if (os.endianness() === 'BE') swapFloats(bytes);
   if (!finite(vectors, manifest.dim)) throw new DamagedGeneration(`${VECTORS} holds values that are not numbers (NaN or infinite)`);

@@ -55,31 +55,26 @@ export class Thesaurus {
   }
 
   private lookup(word: string): string[] {
-    const lemma = this.baseForm(word);
-    if (lemma === null) return [];
+    const entry = this.entry(word);
+    if (entry === null) return [];
+    const lemma = entry.slice(0, entry.indexOf(' '));
     const out = new Set<string>();
-    for (const offset of this.offsets(lemma).slice(0, SENSES)) {
+    for (const offset of senseOffsets(entry).slice(0, SENSES)) {
       for (const other of this.lemmas(offset)) if (other !== lemma && other !== word && !other.includes('_')) out.add(other);
     }
     return [...out];
   }
 
-  private baseForm(word: string): string | null {
-    if (this.index.find(word) !== null) return word;
+  /** The index line of `word`, or of its base form ("headed" → "head"); null when WordNet has no such verb. */
+  private entry(word: string): string | null {
+    const exact = this.index.find(word);
+    if (exact !== null) return exact;
     for (const [suffix, replacement] of DETACH) {
       if (!word.endsWith(suffix) || word.length <= suffix.length + 1) continue;
-      const base = word.slice(0, -suffix.length) + replacement;
-      if (this.index.find(base) !== null) return base;
+      const base = this.index.find(word.slice(0, -suffix.length) + replacement);
+      if (base !== null) return base;
     }
     return null;
-  }
-
-  /** Synset offsets of a lemma, most frequent sense first (index line: lemma pos n p [ptrs] n tagged offsets…). */
-  private offsets(lemma: string): string[] {
-    const fields = (this.index.find(lemma) ?? '').split(' ');
-    const senses = Number(fields[2] ?? 0);
-    const pointers = Number(fields[3] ?? 0);
-    return fields.slice(6 + pointers, 6 + pointers + senses);
   }
 
   /** The lemmas of a synset (data line: offset lex pos count(hex) word lexid word lexid …). */
@@ -91,6 +86,15 @@ export class Thesaurus {
     return out;
   }
 }
+
+/** Synset offsets of an index line, most frequent sense first (lemma pos n p [ptrs] n tagged offsets…). */
+function senseOffsets(entry: string): string[] {
+  const fields = entry.split(' ');
+  const senses = Number(fields[2] ?? 0);
+  const pointers = Number(fields[3] ?? 0);
+  return fields.slice(6 + pointers, 6 + pointers + senses);
+}
+
 /** WordNet's index of verbs (half a megabyte), held as its sorted lines: a lemma is found by binary search. */
 class IndexFile {
   private readonly lines: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex } from '../src/search/keyword.js';
+import { KeywordIndex, signatureName } from '../src/search/keyword.js';
 import type { Passage } from '../src/types.js';
 import { passage as make } from './helpers/passage.js';
 
@@ -79,6 +79,27 @@ describe('KeywordIndex', () => {
       const byId = scores(0);
       expect(byId.get('guide.md#2')).toBeCloseTo(byId.get('guide.md#1') ?? NaN, 9);
     });
+  });
+
+  it.each([
+    ['json.dumps(obj, *, skipkeys=False, sort_keys=False)', 'json.dumps()'],
+    ['class unittest.TestCase(methodName=\'runTest\')', 'class unittest.TestCase()'],
+    ['os.walk(top) -> Iterator', 'os.walk()'],
+    ['list[index](x)', 'list[index]()'],
+    ['Logging to a file (and rotating it)', 'Logging to a file (and rotating it)'],
+    ['Sorting keys', 'Sorting keys'],
+  ])('an API heading is indexed by its name, not its parameters: %s', (heading, indexed) => {
+    expect(signatureName(heading)).toBe(indexed);
+  });
+
+  it('a parameter name in a signature heading does not pull its section up', () => {
+    const api = [
+      passage('json.html', 1, 'Serialize obj to a JSON formatted str.', { headings: ['json', 'json.dumps(obj, *, sort_keys=False)'] }),
+      passage('howto.html', 1, 'Sort the keys first, then print them.', { headings: ['Sorting HOWTO', 'Sorting keys'] }),
+    ];
+    const keyword = new KeywordIndex(api);
+    const rows = keyword.search(keyword.query('how do I sort keys'), 5).map((h) => api[h.row]!.file);
+    expect(rows).toEqual(['howto.html']);
   });
 
   it('an empty index answers nothing', () => {

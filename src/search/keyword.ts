@@ -352,11 +352,22 @@ function fieldWeights(
   if (passage.title.length <= MAX_TITLE_CHARS && passage.title !== passage.text) {
     addField(meta(passage.title), options.title);
   }
-  addField(meta(passage.headings.join('\n')), options.headings);
+  const headings = passage.headings.map(signatureName);
+  addField(meta(headings.join('\n')), options.headings);
   // The innermost heading names what this section is about; the outer ones are shared by many sections.
-  addField(meta(passage.headings[passage.headings.length - 1] ?? ''), options.section);
+  addField(meta(headings[headings.length - 1] ?? ''), options.section);
   addField(meta(fileText(passage.file)), options.file);
   return weights;
+}
+
+const SIGNATURE = /^(.*?[\p{L}\p{N}_\]])\(.*\)\s*(?:->.*)?$/u;
+/**
+ * An API heading without its parameter list: `json.dumps(obj, *, sort_keys=False)` → `json.dumps()`.
+ * Parameter names (`sort_keys`, `setUp=None`) name options of the call, not what the section is about.
+ */
+export function signatureName(heading: string): string {
+  const match = SIGNATURE.exec(heading);
+  return match === null ? heading : `${match[1]}()`;
 }
 
 /** Steps between pauses in the postings sort. */

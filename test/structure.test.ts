@@ -66,6 +66,15 @@ describe('HTML documentation pages', () => {
     expect([reader?.title, reader?.anchor]).toEqual(['csv — CSV File Reading', 'csv.reader']);
   });
 
+  it.each([
+    ['Node.js\'s "#" mark', '<h2>Readline<span><a class="mark" href="#readline" id="readline">#</a></span></h2>', 'Readline'],
+    ['a "§" entity', '<h2>Install <a href="#install">&sect;</a></h2>', 'Install'],
+    ['an empty anchor before the words', '<h2><a href="#usage" aria-label="Permalink"></a>Usage</h2>', 'Usage'],
+    ['a heading that is wholly a link keeps its words', '<h2><a href="#faq">FAQ 2</a></h2>', 'FAQ 2'],
+  ])('drops a permalink mark by what it shows, not only by its class: %s', (_name, heading, path) => {
+    expect(answers(html('api/x.html', `${heading}<p>Some words of real text here.</p>`))).toEqual([`${path} :: Some words of real text here.`]);
+  });
+
   it('reads every text of a page without a content root (no role="main")', () => {
     const plain = html('a.html', '<nav>Menu</nav><h1>Guide</h1><p>Some words of real text here.</p><footer>Footer</footer>');
     expect(answers(plain)).toEqual(['Guide :: Some words of real text here.']);

@@ -31,6 +31,8 @@ const CONTENT_ROOT = /<main[\s>]|<article[\s>]|\brole\s*=\s*["']?main\b/i;
 const ROLE_MAIN = /\brole\s*=\s*["']?main\b/i;
 /** Permalink marks (Sphinx/MkDocs "¶", VuePress "#") next to headings: navigation, not text. */
 const PERMALINK = /\bclass\s*=\s*["'][^"']*\b(?:headerlink|header-anchor|anchor-link)\b/i;
+/** How far past a heading link's start tag its text is looked for (a mark is a character or an icon). */
+const MARK_LOOKAHEAD = 400;
 const SIGNATURE = /\bclass\s*=\s*["'][^"']*\bsig\b/i;
 const HEADINGS: Record<string, number> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 const DROPPED_ROLES = /\brole\s*=\s*["']?(?:navigation|banner|contentinfo|search|complementary|menu)\b/i;
@@ -153,7 +155,7 @@ class Scanner {
       return;
     }
     this.trackRoot(tag);
-    if (!tag.closing && tag.name === 'a' && PERMALINK.test(tag.attrs) && !tag.selfClosing) {
+    if (!tag.closing && tag.name === 'a' && !tag.selfClosing && this.isPermalink(tag)) {
       this.permalink = { name: 'a', depth: 1 };
       this.out.anchor(fragmentOf(tag.attrs));
       return;
@@ -207,6 +209,20 @@ class Scanner {
       this.root = null;
       this.out.blockBreak();
     }
+  }
+
+  /**
+   * A permalink by its class (Sphinx, MkDocs, VuePress), or any link in a
+   * heading to a `#fragment` whose text is only a mark ("#" in Node.js's docs,
+   * "§", "🔗"): a heading that is wholly a link keeps its words.
+   */
+  private isPermalink(tag: Tag): boolean {
+    if (PERMALINK.test(tag.attrs)) return true;
+    if (this.headingTag === null || fragmentOf(tag.attrs) === null) return false;
+    const close = this.html.slice(tag.end, tag.end + MARK_LOOKAHEAD).search(/<\/a\s*>/i);
+    if (close === -1) return false;
+    const inner = this.html.slice(tag.end, tag.end + close).replace(/<[^>]*>/g, '');
+    return !/[\p{L}\p{N}]/u.test(decodeEntities(inner));
   }
 
   private isDropped(tag: Tag): boolean {

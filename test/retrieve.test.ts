@@ -70,6 +70,21 @@ describe('Retriever ranking rules', () => {
     expect(copies).toHaveLength(1);
   });
 
+  it('shows a text that an all-in-one page repeats from its own page', async () => {
+    const example = 'Read the file one line at a time with the line event of the interface.';
+    const folder = [
+      make(example, { file: 'api/all.html', paragraph: 7, headings: ['Readline', 'Reading a file line by line'] }),
+      ...['Streams carry data.', 'Timers run later.', 'Paths join parts.'].map((text, i) => make(text, { file: 'api/all.html', paragraph: i + 1 })),
+      make(example, { file: 'api/readline.html', paragraph: 3, headings: ['Example'] }),
+      make('The interface reads input.', { file: 'api/readline.html', paragraph: 1 }),
+    ];
+    const own = new Retriever(memoryIndex(folder), null, { answerThreshold: 0.4 });
+    const answer = await own.ask('reading a file line by line in readline', { topK: 3 });
+    const shown = answer.results.filter((h) => h.passage.text === example).map((h) => h.passage.id);
+    expect(shown).toEqual(['api/readline.html#3']);
+    expect(answer.results[0]?.passage.id).toBe('api/readline.html#3');
+  });
+
   it('never returns an unsearchable passage', async () => {
     const ids = (await retriever.ask('Rubio Riyadh team', { topK: 10 })).results.map((h) => h.passage.id);
     expect(ids).not.toContain('a.txt#3');

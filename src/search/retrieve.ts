@@ -74,6 +74,11 @@ const MIN_DEPTH = 50;
  * file's passage only when that one scores within a few percent of it.
  */
 const DIVERSITY_PENALTY = 0.03;
+/** A selected passage, with the rows of other files holding exactly its text (see `ownPage`). */
+interface Pick extends Scored {
+  copies: number[];
+}
+
 /** Word-shingle overlap above which two passages count as the same text. */
 const NEAR_DUPLICATE = 0.85;
 
@@ -94,6 +99,7 @@ export class Retriever {
   private readonly leads: Uint8Array;
   private readonly leadBonus: number;
   private readonly thesaurus: Thesaurus | null;
+  private fileSizes: Map<string, number> | null = null;
 
   /** `index.keyword`: the keyword index stored with the index (see `openIndex`), used when built with the same options. */
   constructor(
@@ -177,8 +183,9 @@ export class Retriever {
     const { keyword: keywordHits, dense } = await this.scanner.scan({ query, vector, depth });
     const ranked = boostLeads(keywordHits, this.leads, this.leadBonus);
     const fused = dense === null ? ranked : fuseRankings([ranked, dense]);
-    const hits = this.select(fused, count);
-    const top = hits[0];
+    const picks = this.select(fused, count);
+    const hits = picks.map((pick) => ({ row: this.ownPage(pick), score: pick.score }));
+    const top = picks[0];
     const weights = termWeights(query);
     if (top === undefined) return { mode: this.mode, hits, query, features: null, denseZ: null, weights, topSentences: null };
     // The features judge the plain BM25 evidence; the lead prior only orders.
@@ -199,11 +206,12 @@ export class Retriever {
   /**
    * Greedy picks from the candidates: each pick costs the later passages of its
    * file a little score, and a passage repeating one already picked (a file
-   * copied twice) is dropped, so the better-ranked copy stays.
+   * copied twice) is dropped, so the better-ranked copy keeps its place; exact
+   * copies are kept aside for `ownPage` to choose which file is shown.
    */
-  private select(candidates: Scored[], count: number): Scored[] {
+  private select(candidates: Scored[], count: number): Pick[] {
     const pool = [...candidates];
-    const picked: Scored[] = [];
+    const picked: Pick[] = [];
     const perFile = new Map<string, number>();
     const shingles = new Map<number, Set<string>>();
     while (picked.length < count && pool.length > 0) {
@@ -216,12 +224,37 @@ export class Retriever {
       const [best] = pool.splice(bestAt, 1);
       if (best === undefined) break;
       // One paragraph is one answer: its other pieces, or a copy of its text elsewhere, add nothing.
-      if (picked.some((p) => this.sameParagraph(p.row, best.row) || this.sameText(p.row, best.row, shingles))) continue;
+      if (picked.some((p) => this.sameParagraph(p.row, best.row))) continue;
+      const original = picked.find((p) => this.sameText(p.row, best.row, shingles));
+      if (original !== undefined) {
+        if (this.passageAt(original.row).text === this.passageAt(best.row).text) original.copies.push(best.row);
+        continue;
+      }
       const file = this.passageAt(best.row).file;
       perFile.set(file, (perFile.get(file) ?? 0) + 1);
-      picked.push({ row: best.row, score: bestScore });
+      picked.push({ row: best.row, score: bestScore, copies: [] });
     }
     return picked;
+  }
+
+  /**
+   * Which copy of a picked text to show: the one from the file with the fewest
+   * passages, the page of its own (`api/readline.html`) rather than an
+   * all-in-one page (`api/all.html`) or a print edition; on a tie, the better ranked.
+   */
+  private ownPage(pick: Pick): number {
+    let best = pick.row;
+    for (const row of pick.copies) if (this.fileSize(row) < this.fileSize(best)) best = row;
+    return best;
+  }
+
+  /** Passages in the file a row comes from (counted on first use: most questions find no copies). */
+  private fileSize(row: number): number {
+    if (this.fileSizes === null) {
+      this.fileSizes = new Map();
+      for (const p of this.passages) this.fileSizes.set(p.file, (this.fileSizes.get(p.file) ?? 0) + 1);
+    }
+    return this.fileSizes.get(this.passageAt(row).file) ?? 0;
   }
 
   private sameParagraph(a: number, b: number): boolean {

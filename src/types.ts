@@ -38,11 +38,11 @@ export interface LoadedDocument {
 export interface DocumentHeading {
   /** 0-based line of the document text where the heading starts. */
   line: number;
-  /** 1–6 for h1–h6; 7 for an API signature (`<dt class="sig">`), whose scope ends with its list. */
+  /** 1–6 for h1–h6; 7 for a definition list's term (`<dt>`, an API signature among them), 8 for one in a list nested in a definition, …; a term's scope ends with its list. */
   level: number;
   /** The fragment that links to it (`module-csv`, without `#`), when the page has one. */
   anchor: string | null;
-  /** True for the end of a level-7 scope (a closed signature list): no text of its own. */
+  /** True for the end of a term scope (a closed definition list): no text of its own; it ends the headings at `level` and deeper. */
   closes?: boolean;
 }
 

@@ -75,6 +75,32 @@ describe('HTML documentation pages', () => {
     expect(answers(html('api/x.html', `${heading}<p>Some words of real text here.</p>`))).toEqual([`${path} :: Some words of real text here.`]);
   });
 
+  it.each([
+    [
+      'a term heads its definition, until the list ends (asciidoc man pages)',
+      '<h2>EXAMPLES</h2><div class="dlist"><dl><dt class="hdlist1">Undo a commit and redo</dt><dd><pre><code>$ git reset --soft HEAD^</code></pre>' +
+        '<p>This is most often done when you remembered what you just committed is incomplete.</p></dd></dl></div><p>After the list, plain text again.</p>',
+      [
+        'EXAMPLES › Undo a commit and redo :: $ git reset --soft HEAD^',
+        'EXAMPLES › Undo a commit and redo :: This is most often done when you remembered what you just committed is incomplete.',
+        'EXAMPLES :: After the list, plain text again.',
+      ],
+    ],
+    [
+      'terms in a row head one definition together',
+      '<h2>OPTIONS</h2><dl><dt>--squash</dt><dt>--no-squash</dt><dd><p>Produce the working tree and index state as if a real merge happened.</p></dd></dl>',
+      ['OPTIONS › --squash, --no-squash :: Produce the working tree and index state as if a real merge happened.'],
+    ],
+    [
+      'a list inside a definition nests under its term, and ends before the rest of it',
+      '<dl class="py function"><dt class="sig sig-object py" id="f">f(x)</dt><dd><p>Apply f to the value.</p><dl class="field-list"><dt>Parameters</dt>' +
+        '<dd><p>x – the value to use</p></dd></dl><p>More words about f here.</p></dd></dl>',
+      ['f(x) :: Apply f to the value.', 'f(x) › Parameters :: x – the value to use', 'f(x) :: More words about f here.'],
+    ],
+  ])('definition lists: %s', (_name, body, expected) => {
+    expect(answers(html('git-reset.html', body))).toEqual(expected);
+  });
+
   it('reads every text of a page without a content root (no role="main")', () => {
     const plain = html('a.html', '<nav>Menu</nav><h1>Guide</h1><p>Some words of real text here.</p><footer>Footer</footer>');
     expect(answers(plain)).toEqual(['Guide :: Some words of real text here.']);

@@ -33,7 +33,8 @@ const ROLE_MAIN = /\brole\s*=\s*["']?main\b/i;
 const PERMALINK = /\bclass\s*=\s*["'][^"']*\b(?:headerlink|header-anchor|anchor-link)\b/i;
 /** How far past a heading link's start tag its text is looked for (a mark is a character or an icon). */
 const MARK_LOOKAHEAD = 400;
-const SIGNATURE = /\bclass\s*=\s*["'][^"']*\bsig\b/i;
+/** Heading level of a definition list's term (`<dt>`, an API signature among them): below h1–h6, scoped to its list. */
+export const TERM_LEVEL = 7;
 const HEADINGS: Record<string, number> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 const DROPPED_ROLES = /\brole\s*=\s*["']?(?:navigation|banner|contentinfo|search|complementary|menu)\b/i;
 const HIDDEN = /(?:^|\s)hidden(?:\s|=|\/?$)|\baria-hidden\s*=\s*["']?true/i;
@@ -181,21 +182,23 @@ class Scanner {
       this.out.endHeading();
     }
     if (tag.closing || !this.writing) return;
-    const signature = tag.name === 'dt' && SIGNATURE.test(tag.attrs);
-    const level = HEADINGS[tag.name] ?? (signature ? 7 : 0);
+    const term = tag.name === 'dt';
+    // A term heads its definition as a signature does (asciidoc's "Undo a commit and redo", an option's "-d, --delete");
+    // a list inside a definition nests one level deeper.
+    const level = HEADINGS[tag.name] ?? (term ? TERM_LEVEL + Math.max(0, this.lists.length - 1) : 0);
     if (level === 0) return;
-    if (signature && this.lists.length > 0) this.lists[this.lists.length - 1] = true;
+    if (term && this.lists.length > 0) this.lists[this.lists.length - 1] = true;
     this.headingTag = tag.name;
     this.out.beginHeading(level, idOf(tag.attrs) ?? this.lastId);
   }
 
-  /** A closed list of signatures ends their scope: the text after it is not about them. */
+  /** A closed definition list ends its terms' scope: the text after it is not about them. */
   private list(tag: Tag): void {
     if (!tag.closing) {
       if (!tag.selfClosing) this.lists.push(false);
       return;
     }
-    if (this.lists.pop() === true && this.writing) this.out.closeSignatures();
+    if (this.lists.pop() === true && this.writing) this.out.closeTerms(TERM_LEVEL + this.lists.length);
   }
 
   private trackRoot(tag: Tag): void {
@@ -420,9 +423,9 @@ class LineBuilder {
     if (heading !== null && this.lines.length > heading.line) this.headings.push(heading);
   }
 
-  /** A signature list ended: its signatures no longer head what follows. */
-  closeSignatures(): void {
-    this.headings.push({ line: this.lines.length, level: 7, anchor: null, closes: true });
+  /** A definition list ended: its terms (at `level` and deeper) no longer head what follows. */
+  closeTerms(level: number): void {
+    this.headings.push({ line: this.lines.length, level, anchor: null, closes: true });
   }
 
   finish(): Omit<HtmlText, 'title'> {

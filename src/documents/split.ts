@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { markCopies } from './copies.js';
+import { TERM_LEVEL } from './html.js';
 import { lineIndex, type Block, type Lines } from './lines.js';
 import { markdownBlocks } from './markdown.js';
 import { chunkSpans, isSpace } from '../text/sentences.js';
@@ -105,31 +106,40 @@ function textBlocks(lines: Lines): Block[] {
  */
 function htmlBlocks(lines: Lines, outline: DocumentOutline): Block[] {
   const headingAt = new Map(outline.headings.filter((h) => !h.closes).map((h) => [h.line, h]));
-  const closes = outline.headings.filter((h) => h.closes).map((h) => h.line);
+  const closes = outline.headings.filter((h) => h.closes);
   const path: Array<{ level: number; text: string; anchor: string | null }> = [];
   let nextClose = 0;
   const blocks = textBlocks(lines);
-  for (const block of blocks) {
-    while (nextClose < closes.length && closes[nextClose]! <= block.first) {
-      while (path.length > 0 && path[path.length - 1]!.level >= 7) path.pop();
-      nextClose++;
+  blocks.forEach((block, i) => {
+    const previous = blocks[i - 1];
+    for (; nextClose < closes.length && closes[nextClose]!.line <= block.first; nextClose++) {
+      const level = closes[nextClose]!.level;
+      while (path.length > 0 && path[path.length - 1]!.level >= level) path.pop();
     }
     const heading = headingAt.get(block.first);
     const above = path.map((h) => h.text);
     const anchor = [...path].reverse().find((h) => h.anchor !== null)?.anchor ?? undefined;
     if (heading) {
-      const text = headingText(lines, block);
+      // Terms in a row name one definition ("--squash" and "--no-squash", two overloads): it is under all of them.
+      const last = path[path.length - 1];
+      const joined = last !== undefined && last.level === heading.level && heading.level >= TERM_LEVEL && previous?.kind === 'heading' ? last : null;
+      const text = joined ? joinTerms(joined.text, headingText(lines, block)) : headingText(lines, block);
       while (path.length > 0 && path[path.length - 1]!.level >= heading.level) path.pop();
-      path.push({ level: heading.level, text, anchor: heading.anchor });
+      path.push({ level: heading.level, text, anchor: joined?.anchor ?? heading.anchor });
       Object.assign(block, { kind: 'heading', heading: text, headings: path.slice(0, -1).map((h) => h.text) });
       if (heading.anchor !== null) block.anchor = heading.anchor;
-      continue;
+      return;
     }
     block.headings = above;
     if (anchor !== undefined) block.anchor = anchor;
     if (linkShare(outline, block) > LINK_LIST) block.kind = 'meta';
-  }
+  });
   return blocks;
+}
+
+function joinTerms(first: string, next: string): string {
+  const text = `${first}, ${next}`;
+  return text.length <= MAX_TITLE_CHARS ? text : `${text.slice(0, MAX_TITLE_CHARS - 1)}…`;
 }
 
 /** A block with more of its text in links than this is navigation (a table of contents), not an answer. */

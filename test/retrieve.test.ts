@@ -70,6 +70,17 @@ describe('Retriever ranking rules', () => {
     expect(copies).toHaveLength(1);
   });
 
+  it('"how can I" asks as "how do I": the modal finds no passage on its own', async () => {
+    const folder = [
+      make('You can change the search path variable of the shell in your profile files.', { file: 'shell.html', paragraph: 1 }),
+      make('Users can change their password; you can change yours too, and can change it again later.', { file: 'users.html', paragraph: 1 }),
+      make('The kernel keeps the hostname; it is set from the hostname file at boot.', { file: 'boot.html', paragraph: 1 }),
+    ];
+    const own = new Retriever(memoryIndex(folder), null, { answerThreshold: 0.4 });
+    const answer = await own.ask('How can I change the hostname?', { topK: 3 });
+    expect(answer.ranked?.[0]?.passage.file).toBe('boot.html');
+  });
+
   it('shows a text that an all-in-one page repeats from its own page', async () => {
     const example = 'Read the file one line at a time with the line event of the interface.';
     const folder = [

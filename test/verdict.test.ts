@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FEATURES, type AbstainFeatures } from '../src/search/abstain.js';
 import { cosineZ, decideVerdict } from '../src/search/verdict.js';
-import { stripFillers } from '../src/text/fillers.js';
+import { stripFillers, withoutAskerModals } from '../src/text/fillers.js';
 
 const shared = (f: Partial<AbstainFeatures>): AbstainFeatures => ({ ...NO_FEATURES, matched: 2, coverage: 0.5, ...f });
 
@@ -67,5 +67,19 @@ describe('stripFillers', () => {
     ['hi', 'hi'],
   ])('%j → %j', (question, stripped) => {
     expect(stripFillers(question)).toBe(stripped);
+  });
+});
+
+describe('withoutAskerModals (the keyword query)', () => {
+  it.each([
+    ['How can I change the hostname?', 'How I change the hostname?'],
+    ['Should we file taxes in France?', 'we file taxes in France?'],
+    ['how could you tell if a bond is overpriced', 'how you tell if a bond is overpriced'],
+    // A modal that says something stays.
+    ['What can cause a fever?', 'What can cause a fever?'],
+    ['Which tax credits can a student claim?', 'Which tax credits can a student claim?'],
+    ['I can’t log in', 'I can’t log in'],
+  ])('%j → %j', (question, searched) => {
+    expect(withoutAskerModals(question)).toBe(searched);
   });
 });

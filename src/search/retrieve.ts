@@ -16,7 +16,7 @@ import { abstainFeatures, answerConfidence, type AbstainFeatures } from './absta
 import { fuseRankings } from './fuse.js';
 import { boostLeads, LEAD_BONUS, leadRows } from './lead.js';
 import { highlightSpans, scoreSentences, type SentenceScore } from './highlight.js';
-import { stripFillers } from '../text/fillers.js';
+import { stripFillers, withoutAskerModals } from '../text/fillers.js';
 import { defaultThesaurus, type Thesaurus } from '../text/thesaurus.js';
 import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
@@ -178,7 +178,7 @@ export class Retriever {
   async rank(question: string, count: number): Promise<Ranking> {
     const depth = Math.max(MIN_DEPTH, 3 * count);
     const asked = stripFillers(question);
-    const query = this.keyword.query(asked, this.thesaurus);
+    const query = this.keyword.query(withoutAskerModals(asked), this.thesaurus);
     const vector = this.mode === 'semantic+keyword' ? await this.questionVector(asked) : null;
     const { keyword: keywordHits, dense } = await this.scanner.scan({ query, vector, depth });
     const ranked = boostLeads(keywordHits, this.leads, this.leadBonus);

@@ -45,3 +45,21 @@ export function stripFillers(question: string): string {
   if (closer[1] && !/[?!.]$/.test(trimmed)) trimmed += '?';
   return /[\p{L}\p{N}]/u.test(trimmed) ? trimmed : text;
 }
+
+/** A modal right before the asker ("how can I", "should we", "could you"): do-support in other words. */
+const ASKER_MODAL = /\b(?:can|could|should|would|may|might|must|shall)\s+(i|we|you)\b/gi;
+
+/**
+ * The question for keyword search, without the modal that only asks: "How
+ * can I change the hostname" is "How do I change the hostname", and "can"
+ * must not find every passage that says "you can change …". A modal that says
+ * something ("What can cause a fever", "you can't") is kept. The semantic
+ * path gets the question as asked.
+ *
+ * @example
+ * withoutAskerModals('How can I change the hostname?'); // 'How I change the hostname?'
+ * withoutAskerModals('What can cause a fever?');        // unchanged
+ */
+export function withoutAskerModals(question: string): string {
+  return question.replace(ASKER_MODAL, '$1');
+}

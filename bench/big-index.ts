@@ -32,7 +32,7 @@ export interface BigIndexOptions {
 export const BIG_INDEX_MODEL = 'bench/random-unit';
 
 /** Where built indexes are kept between runs (outside git; `npm ci` starts afresh). */
-const CACHE = path.join(PROJECT_DIR, 'node_modules', '.cache', 'citebot-bench', 'big-index-v3');
+const CACHE = path.join(PROJECT_DIR, 'node_modules', '.cache', 'citebot-bench', 'big-index-v4');
 
 /**
  * The index, read from the cache folder (built and written there on the first

@@ -38,7 +38,7 @@ export async function writeVectraIndex(citebotDir: string, docsDir: string, vect
   const vectors = index.vectors;
   if (vectors === null) throw new Error('writeVectraIndex needs a semantic index');
   await mkdir(vectraDir, { recursive: true });
-  const spans = await documentSpans(index.passages, docsDir, vectraDir);
+  const spans = await documentSpans([...index.passages], docsDir, vectraDir);
   const vectra = new LocalIndex(vectraDir);
   await vectra.createIndex({ version: 1, deleteIfExists: true });
   await vectra.beginUpdate();

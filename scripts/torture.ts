@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     // A crash must never damage the current generation: falling back to the previous one counts as a failure.
     const warnings: string[] = [];
     const index = await openIndex(indexDir, (line) => warnings.push(line));
-    const holds = samePassages(index.passages, fresh) ? 'new' : samePassages(index.passages, old) ? 'old' : null;
+    const holds = samePassages([...index.passages], fresh) ? 'new' : samePassages([...index.passages], old) ? 'old' : null;
     if (holds === null || warnings.length > 0 || !(await vectorsBelong(index))) {
       tally.mismatches++;
       console.log(`  mismatch after run ${tally.kills + tally.finished}: holds ${holds ?? 'neither state'}; ${warnings.join(' ')}`);
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
 
   await ingestChild(docsDir, indexDir, null);
   const final = await openIndex(indexDir);
-  const converged = samePassages(final.passages, await expectedPassages(docsDir)) && (await vectorsBelong(final));
+  const converged = samePassages([...final.passages], await expectedPassages(docsDir)) && (await vectorsBelong(final));
   const leftovers = (await fsp.readdir(indexDir)).filter((name) => name.includes('.tmp-') || name === 'ingest.lock');
   const generations = (await fsp.readdir(indexDir)).filter((name) => name.startsWith('gen-')).length;
   if (!converged || leftovers.length > 0 || generations > 2) tally.mismatches++;

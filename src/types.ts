@@ -134,6 +134,22 @@ export interface IndexManifest {
   passages: number;
 }
 
+/**
+ * Passages in row order, as a loaded index holds them: an array of them is
+ * one; a stored index's is a table of columns that makes a `Passage` only
+ * when asked and reads its text from disk then (`index/passage-table.ts`).
+ */
+export interface PassageList extends Iterable<Passage> {
+  readonly length: number;
+  /** The passage at `row`, or undefined past the end. */
+  at(row: number): Passage | undefined;
+  forEach(visit: (passage: Passage, row: number) => void): void;
+  every(test: (passage: Passage, row: number) => boolean): boolean;
+  some(test: (passage: Passage, row: number) => boolean): boolean;
+  map<T>(make: (passage: Passage, row: number) => T): T[];
+  filter(test: (passage: Passage, row: number) => boolean): Passage[];
+}
+
 /** An index loaded into memory, ready to search. */
 export interface LoadedIndex {
   /** Index folder (e.g. `embeddings/`). */
@@ -141,8 +157,8 @@ export interface LoadedIndex {
   /** Name of the generation folder that was loaded. */
   generation: string;
   manifest: IndexManifest;
-  /** All passages, in row order. */
-  passages: Passage[];
+  /** All passages, in row order (an array, or a stored index's table that reads texts from disk). */
+  passages: PassageList;
   /**
    * Row i = passages[i]; null in keyword mode. In memory as `passages.length × manifest.dim`
    * floats, or, as search opens a stored index, its int8 copies with exact rows read on demand.

@@ -62,9 +62,9 @@ async function kill(child: ChildProcess): Promise<void> {
 async function loadedTag(): Promise<number> {
   const warnings: string[] = [];
   const index = await openIndex(dir, (line) => warnings.push(line));
-  const tag = Number(/ of write (\d+):/.exec(index.passages[0]?.text ?? '')?.[1]);
+  const tag = Number(/ of write (\d+):/.exec(index.passages.at(0)?.text ?? '')?.[1]);
   expect(index.passages).toHaveLength(COUNT);
-  expect(firstMismatch(index.passages, syntheticPassages(tag, COUNT))).toBeNull();
+  expect(firstMismatch([...index.passages], syntheticPassages(tag, COUNT))).toBeNull();
   expect(Buffer.compare(bytesOf(index.vectors!), Buffer.from(syntheticVectors(tag, COUNT, DIM).buffer))).toBe(0);
   expect(warnings).toEqual([]);
   return tag;

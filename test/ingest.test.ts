@@ -292,7 +292,7 @@ describe('an ingest given the index its caller has loaded', () => {
   async function loadedAndMarked(embedder: Embedder): Promise<{ index: Awaited<ReturnType<typeof openIndex>>; mark: number }> {
     const index = await openIndex(indexDir);
     const mark = Math.fround(0.123);
-    for (let row = 0; row < index.passages.length; row++) if (index.passages[row]!.searchable) index.vectors![row * embedder.dim] = mark;
+    for (let row = 0; row < index.passages.length; row++) if (index.passages.at(row)!.searchable) index.vectors![row * embedder.dim] = mark;
     return { index, mark };
   }
 

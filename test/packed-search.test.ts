@@ -115,7 +115,7 @@ describe('kernel scores', () => {
       const vectors = index.vectors!;
       const query = vectors.slice(5 * 32, 6 * 32);
       expect(kernelScores(vectors, 32, query)).not.toBeNull();
-      const searchable = (row: number): boolean => index.passages[row]!.searchable;
+      const searchable = (row: number): boolean => index.passages.at(row)!.searchable;
       expect(topK(vectors, 32, query, 25, searchable)).toEqual(naiveTopK(vectors, 32, query, 25, searchable));
     });
   });

@@ -32,7 +32,7 @@ async function generationFolders(): Promise<string[]> {
 /** Asserts the index in `dir` is exactly the synthetic write `tag`. */
 async function expectWrite(tag: number, count: number, dim: number): Promise<void> {
   const index = await openIndex(dir, warn);
-  expect(index.passages).toEqual(syntheticPassages(tag, count));
+  expect([...index.passages]).toEqual(syntheticPassages(tag, count));
   expect(index.manifest.docsDir).toBe(`/synthetic/${tag}`);
   expect(index.vectors).toEqual(dim > 0 ? syntheticVectors(tag, count, dim) : null);
 }
@@ -56,7 +56,7 @@ describe('writeIndex / openIndex', () => {
 
     const index = await openIndex(dir, warn);
     expect(index.generation).toBe(generation);
-    expect(index.passages).toEqual(content.passages);
+    expect([...index.passages]).toEqual(content.passages);
     expect(bytesOf(index.vectors!)).toEqual(Buffer.from(vectors.buffer));
     expect(index.manifest).toMatchObject({ format: FORMAT_VERSION, mode: 'semantic+keyword', dim: 16, passages: 230 });
     expect(warnings).toEqual([]);
@@ -67,7 +67,7 @@ describe('writeIndex / openIndex', () => {
     content.passages[7] = { ...content.passages[7]!, title: 'A title of its own' };
     const generation = await writeIndex(dir, content);
 
-    expect((await openIndex(dir, warn)).passages).toEqual(content.passages);
+    expect([...(await openIndex(dir, warn)).passages]).toEqual(content.passages);
     const items = await fsp.readFile(path.join(dir, generation, 'index.json'), 'utf8');
     expect(items.split('"title":').length - 1).toBe(1);
     expect((await readManifest(dir))?.titles).toEqual({ 'doc-0.md': 'Document 0', 'doc-1.md': 'Document 1', 'doc-2.md': 'Document 2' });
@@ -78,7 +78,7 @@ describe('writeIndex / openIndex', () => {
     const index = await openIndex(dir, warn);
     expect(index.vectors).toBeNull();
     expect(index.manifest).toMatchObject({ mode: 'keyword', model: null, dim: 0 });
-    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'keyword.bin', 'keyword.json', 'manifest.json', 'passages.bin']);
+    expect((await fsp.readdir(path.join(dir, generation))).sort()).toEqual(['index.json', 'keyword.bin', 'keyword.json', 'manifest.json', 'passages.bin', 'texts.bin']);
   });
 
   it('stores vectors as little-endian float32 rows in item order', async () => {
@@ -139,7 +139,8 @@ describe('refusals', () => {
   });
 
   it.each([
-    ['the previous (format 4, no int8 copies of the vectors stored: made at every load)', 4],
+    ['the previous (format 5, texts inside passages.bin: every passage decoded at load)', 5],
+    ['format 4 (no int8 copies of the vectors stored: made at every load)', 4],
     ['format 2 (passages in index.json, no checksums)', 2],
     ['an older', 1],
   ])('refuses %s format, naming both versions and the rebuild command', async (_age, format) => {
@@ -176,6 +177,8 @@ const damages: Array<[string, (genDir: string) => Promise<void>, RegExp]> = [
   ['truncated passages.bin', (g) => truncate(path.join(g, 'passages.bin'), 0.5), /passages\.bin (is truncated|has \d+ bytes, expected \d+)/],
   ['empty passages.bin', (g) => fsp.writeFile(path.join(g, 'passages.bin'), ''), /passages\.bin is truncated/],
   ['missing passages.bin', (g) => fsp.rm(path.join(g, 'passages.bin')), /passages\.bin is missing/],
+  ['missing texts.bin', (g) => fsp.rm(path.join(g, 'texts.bin')), /texts\.bin is missing/],
+  ['truncated texts.bin', (g) => truncate(path.join(g, 'texts.bin'), 0.9), /texts\.bin has \d+ bytes, expected \d+/],
   ['missing vectors.f32', (g) => fsp.rm(path.join(g, 'vectors.f32')), /vectors\.f32 is missing/],
   ['truncated vectors.f32', (g) => truncate(path.join(g, 'vectors.f32'), 0.9), /vectors\.f32 has \d+ bytes, expected 1024/],
   ['manifest dim ≠ vectors', (g) => editManifest(g, { dim: 4 }), /vectors\.f32 has 1024 bytes, expected 512 \(32 passages × 4 dims\)/],
@@ -186,7 +189,7 @@ const damages: Array<[string, (genDir: string) => Promise<void>, RegExp]> = [
   ['truncated keyword.bin', (g) => truncate(path.join(g, 'keyword.bin'), 0.7), /keyword\.bin has \d+ bytes, expected \d+/],
   ['garbled keyword.json', (g) => fsp.writeFile(path.join(g, 'keyword.json'), '{"options":'), /keyword\.json is truncated/],
   // Integrity: changes a size check can't see.
-  ['a quote edited in passages.bin', (g) => replaceIn(path.join(g, 'passages.bin'), 'Passage 7 of write', 'Passage 9 of write'), /passages\.bin does not match its checksum in manifest\.json/],
+  ['a title edited in passages.bin', (g) => replaceIn(path.join(g, 'passages.bin'), 'Document 0', 'Document 9'), /passages\.bin does not match its checksum in manifest\.json/],
   ['one flipped bit in vectors.f32', (g) => flipBit(path.join(g, 'vectors.f32'), 1000), /vectors\.f32 does not match its checksum/],
   ['one flipped bit in keyword.bin', (g) => flipBit(path.join(g, 'keyword.bin'), 20), /keyword\.bin does not match its checksum/],
   // Structure, with the checksum re-stamped (a buggy writer, or a careful vandal): still caught.
@@ -278,7 +281,7 @@ describe('damaged generations', () => {
     await writeIndex(dir, content);
 
     const index = await openIndex(dir, warn, { allocate: allocateVectors, finite: vectorsAreFinite });
-    expect(index.passages).toEqual(syntheticPassages(1, 32));
+    expect([...index.passages]).toEqual(syntheticPassages(1, 32));
     expect(warnings).toEqual([expect.stringMatching(/vectors\.f32 holds values that are not numbers \(NaN or infinite\)\. Using the previous one/)]);
   });
 
@@ -289,6 +292,45 @@ describe('damaged generations', () => {
 
     await expectWrite(1, 32, 8);
     expect(warnings).toEqual([]);
+  });
+
+  it('reads a passage text from texts.bin when it is used, and refuses one edited after loading with the rebuild command', async () => {
+    const generation = await writeIndex(dir, syntheticContent({ tag: 1, count: 32, dim: 8 }));
+    const index = await openIndex(dir, warn);
+    await replaceIn(path.join(dir, generation, 'texts.bin'), 'Passage 7 of write 1', 'Passage 9 of write 1');
+
+    const expected = syntheticPassages(1, 32);
+    expect(index.passages.at(6)!.text).toBe(expected[6]!.text);
+    let err: unknown;
+    try {
+      void index.passages.at(7)!.text;
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CitebotError);
+    expect((err as CitebotError).message).toBe(`The index in ${dir} is damaged: passage 7's text in texts.bin does not match its hash (changed after it was written).`);
+    expect((err as CitebotError).hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
+    expect(warnings).toEqual([]);
+  });
+
+  it('gives the same passages through at, forEach, every, some, map and filter as the array it was written from', async () => {
+    const content = syntheticContent({ tag: 3, count: 40, dim: 0 });
+    await writeIndex(dir, content);
+    const { passages } = await openIndex(dir, warn);
+    const written = content.passages;
+
+    expect(passages).toHaveLength(written.length);
+    expect(written.map((_, row) => passages.at(row))).toEqual(written);
+    expect(passages.at(written.length)).toBeUndefined();
+    expect(passages.at(-1)).toBeUndefined();
+    const visited: unknown[] = [];
+    passages.forEach((p, row) => visited.push([row, p]));
+    expect(visited).toEqual(written.map((p, row) => [row, p]));
+    expect(passages.map((p, row) => `${row}:${p.id}:${p.text}`)).toEqual(written.map((p, row) => `${row}:${p.id}:${p.text}`));
+    expect(passages.filter((p) => p.searchable)).toEqual(written.filter((p) => p.searchable));
+    expect(passages.every((p, row) => p.hash === written[row]!.hash)).toBe(true);
+    expect(passages.some((p) => p.text === written[17]!.text)).toBe(true);
+    expect(passages.some((p) => p.text === 'nothing like it')).toBe(false);
   });
 
   it('finds the newest intact generation when CURRENT itself is garbled', async () => {

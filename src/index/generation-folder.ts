@@ -3,7 +3,8 @@
  * and read together. Each file's checksum goes into the manifest as it is
  * written, and is checked against the bytes read back (`checksum.ts`).
  *
- *   passages.bin   `passages-file.ts`: what is quoted and cited
+ *   passages.bin   `passages-file.ts`: what is quoted and cited (kept as columns: `passage-table.ts`)
+ *   texts.bin      their texts, read a passage at a time when shown (each checked against its hash)
  *   vectors.f32    `vectors-file.ts` (absent in keyword mode)
  *   vectors.i8     `quantized-file.ts`: their int8 copies, what search loads (absent in keyword mode)
  *   keyword.json   `keyword-file.ts`
@@ -22,9 +23,10 @@ import { DamagedGeneration, readGenerationBytes, readSharedGenerationBytes } fro
 import { fileTitles, ITEMS, itemsJson } from './items.js';
 import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
 import { readManifestFile, stampManifest, writeManifestFile, type ManifestDraft, type StoredManifest } from './manifest.js';
-import { decodePassages, encodePassages, PASSAGES } from './passages-file.js';
+import { openPassageTable } from './passage-table.js';
+import { encodePassages, encodeTexts, PASSAGES, readPassagesLayout, TEXTS } from './passages-file.js';
 import { QUANTIZED, quantizedChunks, readQuantizedFile, type QuantizedAllocator } from './quantized-file.js';
-import type { Passage, StoredVectors } from '../types.js';
+import type { Passage, PassageList, StoredVectors } from '../types.js';
 import { allFinite, littleEndianVectors, openStoredVectors, plainVectors, readVectorsFile, VECTORS, type FiniteCheck, type VectorAllocator } from './vectors-file.js';
 
 /** Everything one generation holds, as given to `writeIndex`. */
@@ -40,7 +42,8 @@ export interface IndexContent {
 /** A generation as read back. */
 export interface GenerationData {
   manifest: StoredManifest;
-  passages: Passage[];
+  /** A table of columns; texts are read from texts.bin when used. */
+  passages: PassageList;
   /** Whole (the default), or as search reads them (`ReadOptions.quantized`). */
   vectors: Float32Array | StoredVectors | null;
   /** Null when not asked for. */
@@ -62,6 +65,8 @@ export async function writeGeneration(genDir: string, content: IndexContent, fs:
   if (vectors) await write(VECTORS, [littleEndianVectors(vectors)]);
   if (vectors) await write(QUANTIZED, quantizedChunks(vectors, content.manifest.dim));
   await write(PASSAGES, encodePassages(passages));
+  // Its checksum is recorded, but a reader checks each text against its passage's hash instead: texts.bin is never read whole.
+  await write(TEXTS, encodeTexts(passages));
   const titles = fileTitles(passages);
   await write(ITEMS, itemsJson(passages, titles));
   const keyword = encodeKeywordParts(content.keyword);
@@ -106,8 +111,9 @@ export async function readGeneration(genDir: string, options: ReadOptions): Prom
   void Promise.allSettled([vectors, keyword]);
   const bytes = await readGenerationBytes(genDir, PASSAGES);
   // Layout first: "truncated" says more than "does not match its checksum".
-  const passages = await decodePassages(bytes, manifest.passages);
+  const layout = readPassagesLayout(bytes, manifest.passages);
   await verifyChecksum(bytes, PASSAGES, manifest.checksums);
+  const passages = openPassageTable(layout, path.join(genDir, TEXTS));
   return { manifest, passages, vectors: await vectors, keyword: await keyword };
 }
 

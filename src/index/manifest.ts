@@ -20,8 +20,10 @@ import type { IndexManifest } from '../types.js';
  * 4: passages.bin carries each passage's heading anchor (links into the rendered page).
  * 5: vectors.i8 holds the int8 copies of the rows the scan reads, made once at write: search
  *    loads them alone and reads vectors.f32 a row at a time, for the rows near its top-k cut.
+ * 6: the passages' texts move from passages.bin to texts.bin, read a passage at a time when
+ *    shown (each checked against the passage's hash); passages.bin stays in memory as columns.
  */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 export const MANIFEST = 'manifest.json';
 

@@ -1,40 +1,45 @@
 /**
- * A generation's `passages.bin` (format 4): every passage's metadata in
- * columns, and the ids and texts each as one UTF-8 slab, so loading is a few
- * typed-array views and one string decode per field instead of a JSON parse
- * of every item. Little-endian:
+ * A generation's passages (format 6), in two files. `passages.bin` holds every
+ * passage's metadata in columns and the ids as one UTF-8 slab: it is read
+ * whole at load and kept as it is (`passage-table.ts` makes a `Passage` of a
+ * row only when asked). `texts.bin` is the texts, one UTF-8 slab, never read
+ * at load: a passage's text is read from it when shown. Little-endian:
  *
- *   magic "CBPASS04" | u32 count N | u32 head bytes H | head (UTF-8 JSON {"strings":[…]}) | pad to 4
+ *   passages.bin:
+ *   magic "CBPASS06" | u32 count N | u32 head bytes H | head (UTF-8 JSON {"strings":[…]}) | pad to 4
  *   N × u32 each: file, title, headings (indexes into strings; headings as a JSON list),
  *                 paragraph, part, lineStart, lineEnd, flags (bit 0 = searchable), page (0 = none),
  *                 anchor (index into strings; the empty string = none)
- *   (N + 1) × u32 id offsets | (N + 1) × u32 text offsets (byte offsets into each slab)
- *   N × 8 bytes   hash (16 hex digits as 8 bytes)
- *   id slab | text slab
+ *   (N + 1) × u32 id offsets (into the id slab) | (N + 1) × u32 text offsets (into texts.bin)
+ *   N × 8 bytes   hash (16 hex digits as 8 bytes: the first half of the text's sha256)
+ *   id slab
+ *
+ *   texts.bin: the texts, in row order, back to back
  *
  * A file that doesn't fit this layout, or its manifest, is a `DamagedGeneration`.
  *
  * @example
  * await writeFileAtomic(path.join(genDir, PASSAGES), encodePassages(passages), fs);
- * const again = await decodePassages(await fsp.readFile(path.join(genDir, PASSAGES)), manifest.passages);
+ * await writeFileAtomic(path.join(genDir, TEXTS), encodeTexts(passages), fs);
+ * const layout = readPassagesLayout(await fsp.readFile(path.join(genDir, PASSAGES)), manifest.passages);
  */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DamagedGeneration } from './damaged-generation.js';
 import type { Passage } from '../types.js';
 
 export const PASSAGES = 'passages.bin';
+export const TEXTS = 'texts.bin';
 
-const MAGIC = Buffer.from('CBPASS04', 'latin1');
+const MAGIC = Buffer.from('CBPASS06', 'latin1');
 /** u32 columns per passage, in this order. */
 const COLUMNS = ['file', 'title', 'headings', 'paragraph', 'part', 'lineStart', 'lineEnd', 'flags', 'page', 'anchor'] as const;
 const HASH_BYTES = 8;
 const HEX16 = /^[0-9a-f]{16}$/;
-/** Passages decoded between two yields to the event loop (a reindex while serving must not stall heartbeats). */
-const DECODE_SLICE = 8192;
 
 /**
  * passages.bin's bytes, as chunks (no single buffer of the whole file is built).
+ * The texts go to texts.bin (`encodeTexts`).
  * Throws a plain Error for a passage the format can't hold (a programming error).
  *
  * @example
@@ -46,7 +51,7 @@ export function encodePassages(passages: readonly Passage[]): Uint8Array[] {
   const columns = new Uint32Array(COLUMNS.length * n);
   const hashes = Buffer.alloc(HASH_BYTES * n);
   const ids = passages.map((p) => Buffer.from(p.id, 'utf8'));
-  const texts = passages.map((p) => Buffer.from(p.text, 'utf8'));
+  const textOffsets = offsetsOf(passages.map((p) => Buffer.byteLength(p.text, 'utf8')));
   passages.forEach((p, row) => {
     const values = [strings.id(p.file), strings.id(p.title), strings.id(JSON.stringify(p.headings)), p.paragraph, p.part, p.lines[0], p.lines[1], p.searchable ? 1 : 0, p.page ?? 0, strings.id(p.anchor ?? '')];
     values.forEach((value, c) => {
@@ -62,65 +67,52 @@ export function encodePassages(passages: readonly Passage[]): Uint8Array[] {
   prefix.writeUInt32LE(n, MAGIC.length);
   prefix.writeUInt32LE(head.length, MAGIC.length + 4);
   head.copy(prefix, MAGIC.length + 8);
-  return [prefix, littleEndian(columns), littleEndian(offsetsOf(ids)), littleEndian(offsetsOf(texts)), hashes, ...ids, ...texts];
+  return [prefix, littleEndian(columns), littleEndian(offsetsOf(ids.map((id) => id.length))), littleEndian(textOffsets), hashes, ...ids];
 }
 
 /**
- * The passages of a passages.bin, which must hold `expected` of them.
- * Yields to the event loop every few thousand passages.
+ * texts.bin's bytes, as chunks: each passage's text in UTF-8, in row order.
+ * Throws a plain Error for a passage whose hash is not its text's (a
+ * programming error): reading that text back would be refused as damage.
  *
  * @example
- * const passages = await decodePassages(bytes, manifest.passages);
+ * const chunks = encodeTexts(passages); // write them in order
  */
-export async function decodePassages(bytes: Buffer, expected: number): Promise<Passage[]> {
-  const layout = readLayout(bytes, expected);
-  const { n, strings, columns, hashes, idOffsets, textOffsets, idSlab, textSlab } = layout;
-  const headings = strings.map((s) => parseHeadings(s));
-  const column = (c: number, row: number): number => columns[c * n + row]!;
-  // One decode for all hashes: a call per passage costs more than the decoding.
-  const hexHashes = hashes.toString('hex');
-  const passages: Passage[] = new Array<Passage>(n);
-  for (let row = 0; row < n; row++) {
-    const [file, title, heading] = [strings[column(0, row)], strings[column(1, row)], headings[column(2, row)]];
-    if (file === undefined || title === undefined || heading === undefined || column(7, row) > 1) {
-      throw new DamagedGeneration(`${PASSAGES} passage ${row} is malformed`);
-    }
-    passages[row] = {
-      id: idSlab.toString('utf8', idOffsets[row]!, idOffsets[row + 1]!),
-      file,
-      paragraph: column(3, row),
-      part: column(4, row),
-      lines: [column(5, row), column(6, row)],
-      title,
-      // A fresh list per passage: callers may hold on to (or change) one passage's list.
-      headings: [...heading],
-      text: textSlab.toString('utf8', textOffsets[row]!, textOffsets[row + 1]!),
-      hash: hexHashes.slice(2 * row * HASH_BYTES, 2 * (row + 1) * HASH_BYTES),
-      searchable: column(7, row) === 1,
-    };
-    // Pages are 1-based: 0 means the passage is not from a PDF.
-    if (column(8, row) > 0) passages[row]!.page = column(8, row);
-    const anchor = strings[column(9, row)];
-    if (anchor === undefined) throw new DamagedGeneration(`${PASSAGES} passage ${row} is malformed`);
-    if (anchor !== '') passages[row]!.anchor = anchor;
-    if ((row + 1) % DECODE_SLICE === 0) await yieldToEventLoop();
+export function* encodeTexts(passages: readonly Passage[]): Generator<Uint8Array> {
+  for (const [row, p] of passages.entries()) {
+    const bytes = Buffer.from(p.text, 'utf8');
+    if (createHash('sha256').update(bytes).digest('hex').slice(0, 16) !== p.hash) throw new Error(`encodeTexts: passage ${row}'s hash is not its text's`);
+    yield bytes;
   }
-  return passages;
 }
 
-interface Layout {
+/** Where each column starts in `PassagesLayout.columns` (column c of row r is at `c · n + r`). */
+export const COLUMN = Object.fromEntries(COLUMNS.map((name, c) => [name, c])) as { readonly [K in (typeof COLUMNS)[number]]: number };
+
+/** passages.bin located and checked, as views of its bytes (nothing decoded per passage). */
+export interface PassagesLayout {
   n: number;
   strings: string[];
+  /** Each string parsed as a heading path, or undefined when it is not one (no row uses it as headings). */
+  headings: Array<string[] | undefined>;
   columns: Uint32Array;
   hashes: Buffer;
   idOffsets: Uint32Array;
+  /** Byte offsets into texts.bin; the last one is its size. */
   textOffsets: Uint32Array;
   idSlab: Buffer;
-  textSlab: Buffer;
 }
 
-/** Every section located and checked against the file's size; offsets checked to ascend within their slab. */
-function readLayout(bytes: Buffer, expected: number): Layout {
+/**
+ * passages.bin's sections, checked against the file's size and every row's
+ * columns checked against the string table, so that reading a row later can't
+ * meet a malformed one. Throws a `DamagedGeneration` otherwise.
+ *
+ * @example
+ * const layout = readPassagesLayout(bytes, manifest.passages);
+ * layout.textOffsets[layout.n]; // texts.bin's size
+ */
+export function readPassagesLayout(bytes: Buffer, expected: number): PassagesLayout {
   const truncated = (): DamagedGeneration => new DamagedGeneration(`${PASSAGES} is truncated`);
   if (bytes.length < MAGIC.length + 8) throw truncated();
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new DamagedGeneration(`${PASSAGES} is not a citebot passages file`);
@@ -138,16 +130,29 @@ function readLayout(bytes: Buffer, expected: number): Layout {
   const idOffsets = new Uint32Array(u32.buffer, u32.byteOffset + 4 * COLUMNS.length * n, n + 1);
   const textOffsets = new Uint32Array(u32.buffer, idOffsets.byteOffset + 4 * (n + 1), n + 1);
   const hashes = bytes.subarray(at + words, at + words + HASH_BYTES * n);
-  const fixed = words + HASH_BYTES * n;
-  at += fixed;
+  at += words + HASH_BYTES * n;
   const idBytes = checkOffsets(idOffsets, 'id');
-  const textBytes = checkOffsets(textOffsets, 'text');
-  if (at + idBytes + textBytes !== bytes.length) {
-    throw new DamagedGeneration(`${PASSAGES} has ${bytes.length} bytes, expected ${at + idBytes + textBytes}`);
+  checkOffsets(textOffsets, 'text');
+  if (at + idBytes !== bytes.length) throw new DamagedGeneration(`${PASSAGES} has ${bytes.length} bytes, expected ${at + idBytes}`);
+  const headings = strings.map((s) => parseHeadings(s));
+  checkRows(n, columns, strings, headings);
+  return { n, strings, headings, columns, hashes, idOffsets, textOffsets, idSlab: bytes.subarray(at) };
+}
+
+/** Every row's string indexes in range, its headings a heading path and its flags known. */
+function checkRows(n: number, columns: Uint32Array, strings: readonly string[], headings: ReadonlyArray<string[] | undefined>): void {
+  const count = strings.length;
+  for (let row = 0; row < n; row++) {
+    const heading = columns[COLUMN.headings * n + row]!;
+    const ok =
+      columns[COLUMN.file * n + row]! < count &&
+      columns[COLUMN.title * n + row]! < count &&
+      columns[COLUMN.anchor * n + row]! < count &&
+      heading < count &&
+      headings[heading] !== undefined &&
+      columns[COLUMN.flags * n + row]! <= 1;
+    if (!ok) throw new DamagedGeneration(`${PASSAGES} passage ${row} is malformed`);
   }
-  const idSlab = bytes.subarray(at, at + idBytes);
-  const textSlab = bytes.subarray(at + idBytes, at + idBytes + textBytes);
-  return { n, strings, columns, hashes, idOffsets, textOffsets, idSlab, textSlab };
 }
 
 /** Offsets start at 0 and never descend; returns the slab's length. */
@@ -199,11 +204,11 @@ class StringTable {
   }
 }
 
-function offsetsOf(parts: readonly Buffer[]): Uint32Array {
-  const offsets = new Uint32Array(parts.length + 1);
+function offsetsOf(lengths: readonly number[]): Uint32Array {
+  const offsets = new Uint32Array(lengths.length + 1);
   let total = 0;
-  parts.forEach((part, i) => {
-    total += part.length;
+  lengths.forEach((length, i) => {
+    total += length;
     if (total > 0xffffffff) throw new Error('encodePassages: more than 4 GB of text');
     offsets[i + 1] = total;
   });

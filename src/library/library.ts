@@ -16,7 +16,7 @@ import { ingest, isStale, type IngestSummary } from './ingest.js';
 import { allocateQuantized } from '../search/dot-kernel.js';
 import { Retriever, type AskOptions } from '../search/retrieve.js';
 import type { KeywordParts } from '../index/keyword-file.js';
-import type { Answer, Embedder, LoadedIndex, Mode, Passage, WarningSink } from '../types.js';
+import type { Answer, Embedder, LoadedIndex, Mode, Passage, PassageList, WarningSink } from '../types.js';
 
 // Part of LibraryApi's signature: shells import them from here, the one module they call.
 export type { AskOptions, IngestSummary };
@@ -84,7 +84,8 @@ export const OFF_THREAD_PASSAGES = 100_000;
 interface Snapshot {
   index: LoadedIndex & { keyword?: KeywordParts | null };
   retriever: Retriever;
-  byFile: Map<string, Passage[]>;
+  /** Each file's rows and paragraph numbers (not its passages: a stored index makes those when asked). */
+  byFile: Map<string, FileRows>;
   /** Keyword-only search of the same index, for while the embedder is down. */
   keyword?: Retriever;
 }
@@ -172,12 +173,14 @@ export class Library implements LibraryApi {
   }
 
   paragraph(file: string, paragraph: number): Passage[] {
-    return (this.current().byFile.get(file) ?? []).filter((p) => p.paragraph === paragraph);
+    const { index, byFile } = this.current();
+    const found = byFile.get(file);
+    if (!found) return [];
+    return found.rows.filter((_, i) => found.paragraphs[i] === paragraph).map((row) => index.passages.at(row)!);
   }
 
   paragraphCount(file: string): number {
-    const passages = this.current().byFile.get(file) ?? [];
-    return passages.reduce((max, p) => Math.max(max, p.paragraph), 0);
+    return (this.current().byFile.get(file)?.paragraphs ?? []).reduce((max, p) => Math.max(max, p), 0);
   }
 
   stats(): LibraryStats {
@@ -317,12 +320,20 @@ export class Library implements LibraryApi {
   }
 }
 
-function groupByFile(passages: Passage[]): Map<string, Passage[]> {
-  const byFile = new Map<string, Passage[]>();
-  for (const passage of passages) {
-    const list = byFile.get(passage.file);
-    if (list) list.push(passage);
-    else byFile.set(passage.file, [passage]);
-  }
+/** A file's rows in the index, in order, and each row's paragraph number. */
+interface FileRows {
+  rows: number[];
+  paragraphs: number[];
+}
+
+function groupByFile(passages: PassageList): Map<string, FileRows> {
+  const byFile = new Map<string, FileRows>();
+  passages.forEach((passage, row) => {
+    const found = byFile.get(passage.file);
+    if (found) {
+      found.rows.push(row);
+      found.paragraphs.push(passage.paragraph);
+    } else byFile.set(passage.file, { rows: [row], paragraphs: [passage.paragraph] });
+  });
   return new Map([...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

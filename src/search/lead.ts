@@ -11,7 +11,7 @@
  * their section, against a base rate of about 1 in 3.5; a 10% bonus gained
  * 1.8 pts hit@1 on fiqa, 1.1 on wikiqa and 0.2 on SQuAD, and cost COVID-QA 0.3.
  */
-import type { Passage } from '../types.js';
+import type { Passage, PassageList } from '../types.js';
 import type { Scored } from './vectors.js';
 
 /** Score share added to a lead passage's keyword score (fit half, see above). */
@@ -25,7 +25,7 @@ export const LEAD_BONUS = 0.1;
  * @example
  * leadRows([p('a.md', ['Intro']), p('a.md', ['Intro']), p('a.md', ['Usage'])]); // → Uint8Array [1, 0, 1]
  */
-export function leadRows(passages: readonly Passage[]): Uint8Array {
+export function leadRows(passages: PassageList): Uint8Array {
   const out = new Uint8Array(passages.length);
   let previous: Passage | undefined;
   passages.forEach((passage, row) => {

@@ -21,7 +21,7 @@ import { defaultThesaurus, type Thesaurus } from '../text/thesaurus.js';
 import { cosineZ, decideVerdict, UNSURE_RESULTS } from './verdict.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { builtWith, DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordQuery } from './keyword.js';
-import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage } from '../types.js';
+import type { Answer, Embedder, Hit, LoadedIndex, Mode, Passage, PassageList } from '../types.js';
 import type { Scored } from './vectors.js';
 import { InProcessScanner, sharedKeywordParts, WorkerScanner, type Scanner } from './scanner.js';
 
@@ -93,7 +93,7 @@ const NEAR_DUPLICATE = 0.85;
 export class Retriever {
   readonly mode: Mode;
   private readonly keyword: KeywordIndex;
-  private readonly passages: readonly Passage[];
+  private readonly passages: PassageList;
   private readonly diversityPenalty: number;
   private readonly scanner: Scanner;
   private readonly leads: Uint8Array;
@@ -113,10 +113,11 @@ export class Retriever {
     this.passages = index.passages;
     const stored = index.keyword;
     const wanted = { ...DEFAULT_KEYWORD_OPTIONS, ...options.keyword };
-    const keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex(index.passages, wanted);
+    const keyword = stored && builtWith(stored, wanted) ? new KeywordIndex(stored) : new KeywordIndex([...index.passages], wanted);
     this.mode = index.vectors !== null && embedder !== null ? 'semantic+keyword' : 'keyword';
     this.diversityPenalty = options.diversityPenalty ?? DIVERSITY_PENALTY;
     this.leads = leadRows(index.passages);
+    const searchable = searchableRows(index.passages);
     this.leadBonus = options.leadBonus ?? LEAD_BONUS;
     this.thesaurus = options.thesaurus === undefined ? defaultThesaurus() : options.thesaurus;
     const vectors = this.mode === 'semantic+keyword' ? index.vectors : null;
@@ -125,10 +126,10 @@ export class Retriever {
       // The postings move to shared memory, and this thread searches that copy too: one copy, read by both.
       const parts = sharedKeywordParts(keyword.toParts());
       this.keyword = new KeywordIndex(parts);
-      this.scanner = new WorkerScanner(this.keyword, parts, vectors, dim, index.passages);
+      this.scanner = new WorkerScanner(this.keyword, parts, vectors, dim, searchable);
     } else {
       this.keyword = keyword;
-      this.scanner = new InProcessScanner(keyword, vectors, dim, (row) => this.passages[row]?.searchable === true);
+      this.scanner = new InProcessScanner(keyword, vectors, dim, (row) => searchable[row] === 1);
     }
   }
 
@@ -279,10 +280,17 @@ export class Retriever {
   }
 
   private passageAt(row: number): Passage {
-    const passage = this.passages[row];
+    const passage = this.passages.at(row);
     if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
     return passage;
   }
+}
+
+/** 1 for each row that can be an answer (read once: a stored index makes a passage per row asked for). */
+function searchableRows(passages: PassageList): Uint8Array {
+  const out = new Uint8Array(passages.length);
+  passages.forEach((passage, row) => (out[row] = passage.searchable ? 1 : 0));
+  return out;
 }
 
 /** Question term → IDF, the weights sentences are scored by. */

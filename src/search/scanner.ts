@@ -9,7 +9,7 @@
  * question's term ids and vector, and the few hundred hits coming back.
  *
  * @example
- * const scanner = new WorkerScanner(parts, vectors, dim, passages);
+ * const scanner = new WorkerScanner(keywordIndex, parts, vectors, dim, searchable);
  * const { keyword, dense } = await scanner.scan({ query, vector, depth: 50 });
  * scanner.close();
  */
@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { CitebotError } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import type { KeywordParts } from '../index/keyword-file.js';
-import type { Passage, StoredVectors } from '../types.js';
+import type { StoredVectors } from '../types.js';
 import { shareQuantized, shareVectors, type SharedQuantized, type SharedVectors } from './dot-kernel.js';
 import { KeywordIndex, type KeywordQuery } from './keyword.js';
 import { topK, type Scored } from './vectors.js';
@@ -108,9 +108,10 @@ export class WorkerScanner implements Scanner {
   private closing = false;
   private readonly fallback: InProcessScanner;
 
-  constructor(keyword: KeywordIndex, parts: KeywordParts, vectors: Float32Array | StoredVectors | null, dim: number, passages: readonly Passage[]) {
-    const searchable = new Uint8Array(new SharedArrayBuffer(passages.length));
-    passages.forEach((p, row) => (searchable[row] = p.searchable ? 1 : 0));
+  /** `rows`: 1 for each row that can be an answer. */
+  constructor(keyword: KeywordIndex, parts: KeywordParts, vectors: Float32Array | StoredVectors | null, dim: number, rows: Uint8Array) {
+    const searchable = new Uint8Array(new SharedArrayBuffer(rows.length));
+    searchable.set(rows);
     this.fallback = new InProcessScanner(keyword, vectors, dim, (row) => searchable[row] === 1);
     const shared = vectors instanceof Float32Array ? shareVectors(vectors, dim) : null;
     const quantized = vectors === null || vectors instanceof Float32Array ? null : shareQuantized(vectors);

@@ -148,6 +148,17 @@ export interface PassageList extends Iterable<Passage> {
   some(test: (passage: Passage, row: number) => boolean): boolean;
   map<T>(make: (passage: Passage, row: number) => T): T[];
   filter(test: (passage: Passage, row: number) => boolean): Passage[];
+  /** Fields of a row without making its passage, when the list keeps them as columns (a stored index's table; not an array). */
+  readonly columns?: PassageColumns;
+}
+
+/** Fields of a row of a `PassageList`, read without making the passage (`columnsOf` in index/passage-table.ts). */
+export interface PassageColumns {
+  file(row: number): string;
+  paragraph(row: number): number;
+  /** Shared by the rows with the same heading path: never change it. */
+  headings(row: number): readonly string[];
+  searchable(row: number): boolean;
 }
 
 /** An index loaded into memory, ready to search. */

@@ -1,8 +1,9 @@
 /**
  * A stored index's passages as search holds them: passages.bin's columns as
  * they were read (`passages-file.ts`), and texts.bin kept open. A `Passage` is
- * made only for a row that is asked for, and its text is read from texts.bin
- * (one pread) the first time it is used. At a million passages an object and
+ * made only for a row that is asked for, with its text read from texts.bin
+ * then (one pread); what a load needs of every row (file, paragraph,
+ * headings, searchable) is read from the columns (`columnsOf`). At a million passages an object and
  * two strings per passage made at load cost seconds and over a gigabyte; the
  * columns are a few bytes a row, and a question reads a few hundred texts.
  *
@@ -13,7 +14,7 @@
  *
  * @example
  * const passages = openPassageTable(readPassagesLayout(bytes, manifest.passages), 'embeddings/gen-…/texts.bin');
- * passages.at(3)?.text; // read from texts.bin now
+ * passages.at(3)?.text; // read from texts.bin when at(3) made the passage
  */
 import { createHash } from 'node:crypto';
 import { close, closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -21,12 +22,14 @@ import path from 'node:path';
 import { CitebotError } from '../errors.js';
 import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
 import { COLUMN, TEXTS, type PassagesLayout } from './passages-file.js';
-import type { Passage, PassageList } from '../types.js';
+import type { Passage, PassageColumns, PassageList } from '../types.js';
 import { rebuildCommand } from './write-error.js';
 
 /** Passages kept made (most recently made last): a question asks for the same few hundred rows again and again. */
 const CACHED_PASSAGES = 1024;
 const HASH_BYTES = 8;
+/** Texts read in one pread when every passage is visited (ingest compares and reuses them all). */
+const BLOCK_BYTES = 1 << 20;
 
 /** Closes a table's texts.bin once nothing can read from it any more (a question in flight keeps it alive). */
 const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
@@ -58,9 +61,28 @@ export function openPassageTable(layout: PassagesLayout, textsFile: string): Pas
   return table;
 }
 
+/**
+ * Fields of a row of any passage list: from its columns when it has them (a
+ * stored index's table: no passage made, no text read), else from the passage.
+ *
+ * @example
+ * const { file, searchable } = columnsOf(index.passages);
+ * file(3); // 'guide.md'
+ */
+export function columnsOf(passages: PassageList): PassageColumns {
+  if (passages.columns) return passages.columns;
+  const at = (row: number): Passage => {
+    const passage = passages.at(row);
+    if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
+    return passage;
+  };
+  return { file: (row) => at(row).file, paragraph: (row) => at(row).paragraph, headings: (row) => at(row).headings, searchable: (row) => at(row).searchable };
+}
+
 /** A stored index's passages: see the module comment. */
 export class PassageTable implements PassageList {
   readonly length: number;
+  readonly columns: PassageColumns;
   private readonly made = new Map<number, Passage>();
 
   constructor(
@@ -69,6 +91,13 @@ export class PassageTable implements PassageList {
     private readonly textsFile: string,
   ) {
     this.length = layout.n;
+    const { strings, headings } = layout;
+    this.columns = {
+      file: (row) => strings[this.column(COLUMN.file, row)]!,
+      paragraph: (row) => this.column(COLUMN.paragraph, row),
+      headings: (row) => headings[this.column(COLUMN.headings, row)]!,
+      searchable: (row) => this.column(COLUMN.flags, row) === 1,
+    };
   }
 
   /** The passage at `row` (the same object while it stays among the recently made), or undefined. */
@@ -76,24 +105,19 @@ export class PassageTable implements PassageList {
     if (!Number.isInteger(row) || row < 0 || row >= this.length) return undefined;
     let passage = this.made.get(row);
     if (passage === undefined) {
-      passage = this.make(row);
+      passage = this.make(row, this.texts(row, row + 1)[0]!);
       if (this.made.size >= CACHED_PASSAGES) this.made.delete(this.made.keys().next().value!);
       this.made.set(row, passage);
     }
     return passage;
   }
 
-  /** True for a row that can be an answer, read from its column (no passage made). */
-  searchable(row: number): boolean {
-    return this.column(COLUMN.flags, row) === 1;
-  }
-
   forEach(visit: (passage: Passage, row: number) => void): void {
-    for (let row = 0; row < this.length; row++) visit(this.make(row), row);
+    for (const [row, passage] of this.entries()) visit(passage, row);
   }
 
   every(test: (passage: Passage, row: number) => boolean): boolean {
-    for (let row = 0; row < this.length; row++) if (!test(this.make(row), row)) return false;
+    for (const [row, passage] of this.entries()) if (!test(passage, row)) return false;
     return true;
   }
 
@@ -114,14 +138,24 @@ export class PassageTable implements PassageList {
   }
 
   *[Symbol.iterator](): IterableIterator<Passage> {
-    for (let row = 0; row < this.length; row++) yield this.make(row);
+    for (const [, passage] of this.entries()) yield passage;
   }
 
-  /** A fresh passage for `row`; its text is read on first use, then kept. */
-  private make(row: number): Passage {
+  /** Every row and a fresh passage for it, the texts read a block of rows at a time (one pread per block, not per passage). */
+  private *entries(): Generator<[number, Passage]> {
+    const { textOffsets } = this.layout;
+    for (let start = 0; start < this.length; ) {
+      let end = start + 1;
+      while (end < this.length && textOffsets[end + 1]! - textOffsets[start]! <= BLOCK_BYTES) end++;
+      const texts = this.texts(start, end);
+      for (let row = start; row < end; row++) yield [row, this.make(row, texts[row - start]!)];
+      start = end;
+    }
+  }
+
+  /** A fresh passage for `row`, with its text. */
+  private make(row: number, text: string): Passage {
     const { strings, headings, hashes, idOffsets, idSlab } = this.layout;
-    let text: string | undefined;
-    const read = (): string => (text ??= this.text(row));
     const passage: Passage = {
       id: idSlab.toString('utf8', idOffsets[row]!, idOffsets[row + 1]!),
       file: strings[this.column(COLUMN.file, row)]!,
@@ -131,12 +165,7 @@ export class PassageTable implements PassageList {
       title: strings[this.column(COLUMN.title, row)]!,
       // A fresh list per passage: callers may hold on to (or change) one passage's list.
       headings: [...headings[this.column(COLUMN.headings, row)]!],
-      get text(): string {
-        return read();
-      },
-      set text(value: string) {
-        text = value;
-      },
+      text,
       hash: hashes.toString('hex', row * HASH_BYTES, (row + 1) * HASH_BYTES),
       searchable: this.column(COLUMN.flags, row) === 1,
     };
@@ -152,21 +181,26 @@ export class PassageTable implements PassageList {
     return this.layout.columns[column * this.layout.n + row]!;
   }
 
-  /** Row `row`'s text from texts.bin, checked against its hash. */
-  private text(row: number): string {
+  /** The texts of rows [start, end) from texts.bin in one read, each checked against its hash. */
+  private texts(start: number, end: number): string[] {
     const { textOffsets, hashes } = this.layout;
-    const start = textOffsets[row]!;
-    const bytes = Buffer.allocUnsafe(textOffsets[row + 1]! - start);
+    const base = textOffsets[start]!;
+    const bytes = Buffer.allocUnsafe(textOffsets[end]! - base);
     for (let offset = 0; offset < bytes.length; ) {
-      const read = readSync(this.fd, bytes, offset, bytes.length - offset, start + offset);
+      const read = readSync(this.fd, bytes, offset, bytes.length - offset, base + offset);
       if (read === 0) throw this.damage(`${TEXTS} ended early`);
       offset += read;
     }
-    const sum = createHash('sha256').update(bytes).digest();
-    if (!sum.subarray(0, HASH_BYTES).equals(hashes.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES))) {
-      throw this.damage(`passage ${row}'s text in ${TEXTS} does not match its hash (changed after it was written)`);
+    const out: string[] = [];
+    for (let row = start; row < end; row++) {
+      const text = bytes.subarray(textOffsets[row]! - base, textOffsets[row + 1]! - base);
+      const sum = createHash('sha256').update(text).digest();
+      if (!sum.subarray(0, HASH_BYTES).equals(hashes.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES))) {
+        throw this.damage(`passage ${row}'s text in ${TEXTS} does not match its hash (changed after it was written)`);
+      }
+      out.push(text.toString('utf8'));
     }
-    return bytes.toString('utf8');
+    return out;
   }
 
   /** Found while answering, not while loading: the user gets the rebuild command. */

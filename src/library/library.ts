@@ -11,6 +11,7 @@
 import { DocsWatcher, type WatchOptions } from './watcher.js';
 import { CitebotError, isCitebotError } from '../errors.js';
 import type { FolderWalk } from '../documents/walk.js';
+import { columnsOf } from '../index/passage-table.js';
 import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
 import { allocateQuantized } from '../search/dot-kernel.js';
@@ -328,12 +329,14 @@ interface FileRows {
 
 function groupByFile(passages: PassageList): Map<string, FileRows> {
   const byFile = new Map<string, FileRows>();
-  passages.forEach((passage, row) => {
-    const found = byFile.get(passage.file);
+  // From the columns: a stored index makes no passage for this.
+  const { file, paragraph } = columnsOf(passages);
+  for (let row = 0; row < passages.length; row++) {
+    const found = byFile.get(file(row));
     if (found) {
       found.rows.push(row);
-      found.paragraphs.push(passage.paragraph);
-    } else byFile.set(passage.file, { rows: [row], paragraphs: [passage.paragraph] });
-  });
+      found.paragraphs.push(paragraph(row));
+    } else byFile.set(file(row), { rows: [row], paragraphs: [paragraph(row)] });
+  }
   return new Map([...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -11,7 +11,8 @@
  * their section, against a base rate of about 1 in 3.5; a 10% bonus gained
  * 1.8 pts hit@1 on fiqa, 1.1 on wikiqa and 0.2 on SQuAD, and cost COVID-QA 0.3.
  */
-import type { Passage, PassageList } from '../types.js';
+import { columnsOf } from '../index/passage-table.js';
+import type { PassageList } from '../types.js';
 import type { Scored } from './vectors.js';
 
 /** Score share added to a lead passage's keyword score (fit half, see above). */
@@ -27,12 +28,14 @@ export const LEAD_BONUS = 0.1;
  */
 export function leadRows(passages: PassageList): Uint8Array {
   const out = new Uint8Array(passages.length);
-  let previous: Passage | undefined;
-  passages.forEach((passage, row) => {
-    if (!passage.searchable) return;
-    if (previous === undefined || !sameSection(previous, passage)) out[row] = 1;
-    previous = passage;
-  });
+  // From the columns: a stored index makes no passage for this.
+  const { file, headings, searchable } = columnsOf(passages);
+  let previous = -1;
+  for (let row = 0; row < passages.length; row++) {
+    if (!searchable(row)) continue;
+    if (previous < 0 || !sameSection(file(previous), headings(previous), file(row), headings(row))) out[row] = 1;
+    previous = row;
+  }
   return out;
 }
 
@@ -49,7 +52,7 @@ export function boostLeads(hits: readonly Scored[], leads: Uint8Array, bonus: nu
     .sort((a, b) => b.score - a.score);
 }
 
-function sameSection(a: Passage, b: Passage): boolean {
-  if (a.file !== b.file || a.headings.length !== b.headings.length) return false;
-  return a.headings.every((heading, i) => heading === b.headings[i]);
+function sameSection(fileA: string, headingsA: readonly string[], fileB: string, headingsB: readonly string[]): boolean {
+  if (fileA !== fileB || headingsA.length !== headingsB.length) return false;
+  return headingsA.every((heading, i) => heading === headingsB[i]);
 }

@@ -11,6 +11,7 @@
  * a new Retriever over the new index.
  */
 import { CitebotError } from '../errors.js';
+import { columnsOf } from '../index/passage-table.js';
 import { prepareVectors } from './dot-kernel.js';
 import { abstainFeatures, answerConfidence, type AbstainFeatures } from './abstain.js';
 import { fuseRankings } from './fuse.js';
@@ -286,10 +287,11 @@ export class Retriever {
   }
 }
 
-/** 1 for each row that can be an answer (read once: a stored index makes a passage per row asked for). */
+/** 1 for each row that can be an answer (from the columns: a stored index makes no passage for this). */
 function searchableRows(passages: PassageList): Uint8Array {
   const out = new Uint8Array(passages.length);
-  passages.forEach((passage, row) => (out[row] = passage.searchable ? 1 : 0));
+  const { searchable } = columnsOf(passages);
+  for (let row = 0; row < out.length; row++) out[row] = searchable(row) ? 1 : 0;
   return out;
 }
 

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDocuments } from '../src/documents/load.js';
+import { openIndex, writeIndex } from '../src/index/store.js';
+import { KeywordIndex } from '../src/search/keyword.js';
 import { Retriever } from '../src/search/retrieve.js';
 import { splitDocument } from '../src/documents/split.js';
 import type { Embedder, LoadedIndex, Passage } from '../src/types.js';
@@ -94,6 +98,32 @@ describe('Retriever ranking rules', () => {
     const shown = answer.results.filter((h) => h.passage.text === example).map((h) => h.passage.id);
     expect(shown).toEqual(['api/readline.html#3']);
     expect(answer.results[0]?.passage.id).toBe('api/readline.html#3');
+  });
+
+  it('reads from a stored index only the texts of the passages it looks at', async () => {
+    const example = 'Read the file one line at a time with the line event of the interface.';
+    const folder = [
+      make(example, { file: 'api/all.html', paragraph: 7, headings: ['Readline', 'Reading a file line by line'] }),
+      ...['Streams carry data.', 'Timers run later.', 'Paths join parts.'].map((text, i) => make(text, { file: 'api/all.html', paragraph: i + 1 })),
+      make(example, { file: 'api/readline.html', paragraph: 3, headings: ['Example'] }),
+      make('The interface reads input.', { file: 'api/readline.html', paragraph: 1 }),
+    ];
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-retrieve-'));
+    try {
+      const manifest = { mode: 'keyword' as const, model: null, dim: 0, docsDir: dir, files: {} };
+      const generation = await writeIndex(dir, { manifest, passages: folder, vectors: null, keyword: await KeywordIndex.buildParts(folder) });
+      // A damaged text no answer here needs: reading it would refuse the question.
+      const texts = path.join(dir, generation, 'texts.bin');
+      const bytes = await readFile(texts);
+      bytes.write('Tumers', bytes.indexOf('Timers'));
+      await writeFile(texts, bytes);
+
+      const stored = new Retriever(await openIndex(dir), null, { answerThreshold: 0.4 });
+      const answer = await stored.ask('reading a file line by line in readline', { topK: 3 });
+      expect(answer.results.filter((h) => h.passage.text === example).map((h) => h.passage.id)).toEqual(['api/readline.html#3']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('never returns an unsearchable passage', async () => {

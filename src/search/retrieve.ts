@@ -254,7 +254,9 @@ export class Retriever {
   private fileSize(row: number): number {
     if (this.fileSizes === null) {
       this.fileSizes = new Map();
-      for (const p of this.passages) this.fileSizes.set(p.file, (this.fileSizes.get(p.file) ?? 0) + 1);
+      // From the columns: a stored index would otherwise read every text to count files.
+      const { file } = columnsOf(this.passages);
+      for (let at = 0; at < this.passages.length; at++) this.fileSizes.set(file(at), (this.fileSizes.get(file(at)) ?? 0) + 1);
     }
     return this.fileSizes.get(this.passageAt(row).file) ?? 0;
   }

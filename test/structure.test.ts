@@ -101,6 +101,26 @@ describe('HTML documentation pages', () => {
     expect(answers(html('git-reset.html', body))).toEqual(expected);
   });
 
+  it('a DocBook page: navigation and footer by their class or id, and a tip box under its own title', () => {
+    const page = html(
+      'sect.accounts.html',
+      '<ul class="docnav top"><li class="previous"><a href="a.html">Prev</a></li><li class="home">The Administrator Handbook</li></ul>' +
+        '<h1>Creating Accounts</h1><p>Some words of real text here.</p>' +
+        '<div class="sidebar"><div class="titlepage"><div><div><p class="title"><strong>TIP Add your user to the libvirt group</strong></p></div></div></div>' +
+        '<div class="para">Members of the libvirt group control the daemon.</div></div><p>After the box, the section goes on.</p>' +
+        '<div class="navfooter"><a href="b.html">Next</a> Chapter 9 of the book</div><div id="footer"><div id="footer-text">Last updated 2024-05-31 00:35:55 UTC</div></div>',
+    );
+    expect(answers(page)).toEqual([
+      'Creating Accounts :: Some words of real text here.',
+      'Creating Accounts › TIP Add your user to the libvirt group :: Members of the libvirt group control the daemon.',
+      'Creating Accounts :: After the box, the section goes on.',
+    ]);
+  });
+
+  it.each(['unavailable', 'canvas', 'content', 'canal'])('a class that only contains the letters "nav" (%s) is content', (name) => {
+    expect(answers(html('a.html', `<h1>Guide</h1><div class="${name}">Some words of real text here.</div>`))).toEqual(['Guide :: Some words of real text here.']);
+  });
+
   it('reads every text of a page without a content root (no role="main")', () => {
     const plain = html('a.html', '<nav>Menu</nav><h1>Guide</h1><p>Some words of real text here.</p><footer>Footer</footer>');
     expect(answers(plain)).toEqual(['Guide :: Some words of real text here.']);

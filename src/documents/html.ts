@@ -37,6 +37,13 @@ const MARK_LOOKAHEAD = 400;
 export const TERM_LEVEL = 7;
 const HEADINGS: Record<string, number> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 const DROPPED_ROLES = /\brole\s*=\s*["']?(?:navigation|banner|contentinfo|search|complementary|menu)\b/i;
+/** Class names of boxes whose title heads their text, and of that title. */
+const BOX = /^(?:admonition|sidebar|note|tip|hint|important|warning|caution|attention|danger|seealso|example|informalexample|figure|table)$/i;
+const BOX_TITLE = /^(?:title|admonition-title)$/i;
+/** A box title's level: below every heading and term, so the box's end removes only it. */
+const BOX_LEVEL = 20;
+/** Class and id names of page chrome in pages that mark it only so (DocBook's `navheader` and `docnav`, asciidoc's `footer`). */
+const CHROME_NAME = /^(?:[a-z]+[-_]?)?nav(?:bar|igation|header|footer|s)?(?:[-_][\w-]*)?$|^breadcrumbs?$|^(?:site-|page-)?footer(?:-text)?$/i;
 const HIDDEN = /(?:^|\s)hidden(?:\s|=|\/?$)|\baria-hidden\s*=\s*["']?true/i;
 
 const BLOCKS = new Set(
@@ -94,6 +101,8 @@ class Scanner {
   private contentDepth = 0;
   private preDepth = 0;
   private linkDepth = 0;
+  /** The note, tip or example box being read, if any (see `box`). */
+  private openBox: Open | null = null;
   /** One entry per open `<dl>`: true once it holds an API signature. */
   private readonly lists: boolean[] = [];
   /** Tag of the heading being read (`h2`, or `dt` for a signature). */
@@ -177,6 +186,7 @@ class Scanner {
     }
     this.out.blockBreak();
     if (tag.name === 'dl') this.list(tag);
+    this.box(tag);
     if (tag.closing && tag.name === this.headingTag) {
       this.headingTag = null;
       this.out.endHeading();
@@ -185,11 +195,27 @@ class Scanner {
     const term = tag.name === 'dt';
     // A term heads its definition as a signature does (asciidoc's "Undo a commit and redo", an option's "-d, --delete");
     // a list inside a definition nests one level deeper.
-    const level = HEADINGS[tag.name] ?? (term ? TERM_LEVEL + Math.max(0, this.lists.length - 1) : 0);
+    const boxTitle = this.openBox !== null && classNames(tag.attrs).some((name) => BOX_TITLE.test(name));
+    const level = HEADINGS[tag.name] ?? (term ? TERM_LEVEL + Math.max(0, this.lists.length - 1) : boxTitle ? BOX_LEVEL : 0);
     if (level === 0) return;
     if (term && this.lists.length > 0) this.lists[this.lists.length - 1] = true;
     this.headingTag = tag.name;
     this.out.beginHeading(level, idOf(tag.attrs) ?? this.lastId);
+  }
+
+  /**
+   * A note, tip or example box (`<div class="sidebar">` in DocBook, `admonition`
+   * in Sphinx): its title ("TIP Add your user to the libvirt group") heads the
+   * box's text, and only that. Boxes inside a box are read as its text.
+   */
+  private box(tag: Tag): void {
+    if (this.openBox !== null) {
+      if (!closedBy(this.openBox, tag)) return;
+      this.openBox = null;
+      if (this.writing) this.out.closeTerms(BOX_LEVEL);
+      return;
+    }
+    if (!tag.closing && !tag.selfClosing && classNames(tag.attrs).some((name) => BOX.test(name))) this.openBox = { name: tag.name, depth: 1 };
   }
 
   /** A closed definition list ends its terms' scope: the text after it is not about them. */
@@ -231,7 +257,7 @@ class Scanner {
   private isDropped(tag: Tag): boolean {
     if (DROPPED.has(tag.name)) return true;
     if (CHROME_OUTSIDE_CONTENT.has(tag.name) && this.contentDepth === 0) return true;
-    return DROPPED_ROLES.test(tag.attrs) || HIDDEN.test(tag.attrs);
+    return DROPPED_ROLES.test(tag.attrs) || HIDDEN.test(tag.attrs) || namesChrome(tag.attrs);
   }
 
   private whileSkipping(tag: Tag): void {
@@ -288,6 +314,20 @@ function idOf(attrs: string): string | null {
   const m = /(?:^|[\s"'])id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(attrs);
   const id = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
   return id === '' ? null : id;
+}
+
+/** True when the element's class or id names it as navigation or a footer. */
+function namesChrome(attrs: string): boolean {
+  return names(attrs, /\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi).some((name) => CHROME_NAME.test(name));
+}
+
+function classNames(attrs: string): string[] {
+  return names(attrs, /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi);
+}
+
+/** The space-separated names in the attributes `pattern` matches (its three groups: "…", '…' or bare). */
+function names(attrs: string, pattern: RegExp): string[] {
+  return [...attrs.matchAll(pattern)].flatMap((m) => (m[1] ?? m[2] ?? m[3] ?? '').split(/\s+/).filter(Boolean));
 }
 
 function fragmentOf(attrs: string): string | null {

@@ -18,6 +18,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from '../types.js';
 import { analyze, bigram, surfaceWords, tokenize } from '../text/tokenize.js';
 import type { Thesaurus } from '../text/thesaurus.js';
+import { expansions } from '../text/abbreviations.js';
 import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import { TopKHeap, type Scored } from './vectors.js';
 
@@ -53,7 +54,7 @@ export interface KeywordQuery {
   terms: Array<{ term: string; idf: number; id: number }>;
   /** Distinct phrase terms found in the index. */
   phrases: Array<{ term: string; idf: number; id: number }>;
-  /** Synonyms of the question's words found in the index, their IDF scaled down by `SYNONYM_WEIGHT`; searched, never counted as matched. */
+  /** Synonyms and abbreviation expansions (`dicts` → `dictionary`) of the question's words found in the index, their IDF scaled down by `SYNONYM_WEIGHT`; searched, never counted as matched. */
   synonyms: Array<{ term: string; idf: number; id: number }>;
 }
 
@@ -163,13 +164,13 @@ export class KeywordIndex {
       seen.add(term);
       out.phrases.push({ term, id, idf: this.idfOf(this.df(id)) });
     }
-    if (thesaurus !== null) this.addSynonyms(question, thesaurus, seen, out.synonyms);
+    this.addSynonyms(question, thesaurus, seen, out.synonyms);
     return out;
   }
 
-  private addSynonyms(question: string, thesaurus: Thesaurus, seen: Set<string>, out: KeywordQuery['synonyms']): void {
+  private addSynonyms(question: string, thesaurus: Thesaurus | null, seen: Set<string>, out: KeywordQuery['synonyms']): void {
     for (const word of surfaceWords(question)) {
-      for (const synonym of thesaurus.synonyms(word)) {
+      for (const synonym of [...expansions(word), ...(thesaurus?.synonyms(word) ?? [])]) {
         for (const term of tokenize(synonym)) {
           const id = this.termIds.get(term);
           if (id === undefined || seen.has(term)) continue;

@@ -102,6 +102,23 @@ describe('KeywordIndex', () => {
     expect(rows).toEqual(['howto.html']);
   });
 
+  describe('a word written as one or as two', () => {
+    const docs = [
+      passage('venv.html', 1, 'Create a virtual env for each project with the venv module.'),
+      passage('os.html', 1, 'The filename is given as a path relative to the working folder.'),
+      passage('turtle.html', 1, 'Set the size of the drawing window and start the project.'),
+      passage('io.html', 1, 'Read the bytes of the file and give them to a new stream.'),
+      ...['Lists keep order.', 'Sets drop repeats.', 'Tuples never change.'].map((text, i) => passage(`x${i}.html`, 1, text)),
+    ];
+    const keyword = new KeywordIndex(docs);
+    it.each([
+      ['an unknown word made of two known ones', 'how to setup a virtualenv project', 'venv.html'],
+      ['two words the documents write as one', 'which file name', 'os.html'],
+    ])('%s', (_name, q, file) => {
+      expect(docs[keyword.search(keyword.query(q), 3)[0]!.row]!.file).toBe(file);
+    });
+  });
+
   it('an empty index answers nothing', () => {
     const empty = new KeywordIndex([]);
     expect(empty.search(empty.query('anything'), 5)).toEqual([]);

@@ -54,9 +54,18 @@ export interface KeywordQuery {
   terms: Array<{ term: string; idf: number; id: number }>;
   /** Distinct phrase terms found in the index. */
   phrases: Array<{ term: string; idf: number; id: number }>;
-  /** Synonyms and abbreviation expansions (`dicts` → `dictionary`) of the question's words found in the index, their IDF scaled down by `SYNONYM_WEIGHT`; searched, never counted as matched. */
+  /**
+   * Other words for the question's words found in the index: synonyms and abbreviation expansions
+   * (`dicts` → `dictionary`), their IDF scaled down by `SYNONYM_WEIGHT`, and the same word written as
+   * one or two (`file name` → `filename`) in full. Searched, never counted as matched.
+   */
   synonyms: Array<{ term: string; idf: number; id: number }>;
 }
+
+/** A compound's other spelling is the asker's own word, written differently: it counts in full (see `compounds`). */
+const COMPOUND_WEIGHT = 1;
+/** Shortest part of a word split in two (see `compounds`): shorter parts match by chance. */
+const MIN_PART = 3;
 
 /** A synonym counts this much of its own IDF: evidence, but weaker than the asker's own word. */
 export const SYNONYM_WEIGHT = 0.3;
@@ -169,16 +178,35 @@ export class KeywordIndex {
   }
 
   private addSynonyms(question: string, thesaurus: Thesaurus | null, seen: Set<string>, out: KeywordQuery['synonyms']): void {
-    for (const word of surfaceWords(question)) {
-      for (const synonym of [...expansions(word), ...(thesaurus?.synonyms(word) ?? [])]) {
-        for (const term of tokenize(synonym)) {
-          const id = this.termIds.get(term);
-          if (id === undefined || seen.has(term)) continue;
-          seen.add(term);
-          out.push({ term, id, idf: SYNONYM_WEIGHT * this.idfOf(this.df(id)) });
-        }
+    const words = surfaceWords(question);
+    const add = (text: string, weight: number): void => {
+      for (const term of tokenize(text)) {
+        const id = this.termIds.get(term);
+        if (id === undefined || seen.has(term)) continue;
+        seen.add(term);
+        out.push({ term, id, idf: weight * this.idfOf(this.df(id)) });
       }
+    };
+    for (const [i, word] of words.entries()) {
+      for (const other of this.compounds(word, words[i + 1])) add(other, COMPOUND_WEIGHT);
+      for (const synonym of [...expansions(word), ...(thesaurus?.synonyms(word) ?? [])]) add(synonym, SYNONYM_WEIGHT);
     }
+  }
+
+  /**
+   * The same word written as one or as two: "file name" where the documents
+   * say "filename", and an unknown "virtualenv" or "standalone" as the two
+   * known words it is made of ("virtual env", "stand alone").
+   */
+  private compounds(word: string, next: string | undefined): string[] {
+    const known = (text: string): boolean => tokenize(text).every((term) => this.termIds.has(term));
+    const out = next !== undefined && known(word + next) ? [word + next] : [];
+    if (known(word)) return out;
+    for (let cut = MIN_PART; cut <= word.length - MIN_PART; cut++) {
+      const [head, tail] = [word.slice(0, cut), word.slice(cut)];
+      if (known(head) && (known(tail) || expansions(tail).some(known))) return [...out, head, tail];
+    }
+    return out;
   }
 
   /** The `limit` best rows for a query, best first. Rows of unsearchable passages never appear. */

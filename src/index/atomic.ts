@@ -6,7 +6,7 @@
  * The file-system calls go through a `FileSystem` object so tests can inject a
  * full disk or a read-only mount without root or a real device.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -39,24 +39,71 @@ export function tempPathFor(target: string): string {
  */
 export async function writeFileAtomic(
   target: string,
-  chunks: Iterable<string | Uint8Array>,
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
   fs: FileSystem = realFileSystem,
 ): Promise<void> {
-  const temp = tempPathFor(target);
+  const file = await openFileAtomic(target, fs);
   try {
-    const handle = await fs.open(temp, 'wx');
-    try {
-      // writeFile, unlike write, loops until a chunk is fully written; successive calls append.
-      for (const chunk of chunks) await handle.writeFile(chunk);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, target);
+    for await (const chunk of chunks) await file.write(chunk);
   } catch (err) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+    await file.abort();
     throw err;
   }
+  await file.commit();
+}
+
+/** A file being written by `openFileAtomic`: appended to, then committed (renamed into place) or abandoned. */
+export interface AtomicFile {
+  /** Appends a chunk (a string as UTF-8). */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** fsyncs, closes and renames the temp file over the target; returns the sha256 (hex) of everything written. */
+  commit(): Promise<string>;
+  /** Closes and removes the temp file; the target is untouched. Never throws. */
+  abort(): Promise<void>;
+}
+
+/**
+ * `writeFileAtomic` for a writer whose content arrives over time (ingest
+ * appends each document's passages as it reads them): the same temp file,
+ * fsync and rename, with the checksum taken on the way.
+ *
+ * @example
+ * const file = await openFileAtomic('/idx/gen-…/index.json');
+ * await file.write('{"items":[');
+ * const sha256 = await file.commit();
+ */
+export async function openFileAtomic(target: string, fs: FileSystem = realFileSystem): Promise<AtomicFile> {
+  const temp = tempPathFor(target);
+  const handle = await fs.open(temp, 'wx');
+  const hash = createHash('sha256');
+  let open = true;
+  const close = async (): Promise<void> => {
+    if (open) await handle.close();
+    open = false;
+  };
+  const abort = async (): Promise<void> => {
+    await close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+  };
+  return {
+    // writeFile, unlike write, loops until a chunk is fully written; successive calls append.
+    write: async (chunk) => {
+      hash.update(chunk);
+      await handle.writeFile(chunk);
+    },
+    commit: async () => {
+      try {
+        await handle.sync();
+        await close();
+        await fs.rename(temp, target);
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+      return hash.digest('hex');
+    },
+    abort,
+  };
 }
 
 /**

@@ -66,8 +66,27 @@ export function fileTitles(passages: Passage[]): Record<string, string> {
  * await writeFileAtomic('embeddings/gen-…/index.json', itemsJson(passages, fileTitles(passages)));
  */
 export function* itemsJson(passages: Passage[], titles: Record<string, string>): Generator<string> {
-  let chunk = `${ITEMS_HEADER}\n`;
-  for (const [row, passage] of passages.entries()) {
+  yield ITEMS_HEAD;
+  yield* itemLines(passages, 0, titles);
+  yield itemsTail(passages.length);
+}
+
+/** index.json up to its first item. */
+export const ITEMS_HEAD = `${ITEMS_HEADER}\n`;
+
+/**
+ * The items of passages `firstRow`, `firstRow + 1`, … in chunks, each after
+ * its separator: written between `ITEMS_HEAD` and `itemsTail`, batch after
+ * batch, they make the same file as `itemsJson` (ingest writes a document's
+ * passages as soon as it has split it).
+ *
+ * @example
+ * for (const chunk of itemLines(passagesOfOneFile, rowsSoFar, titles)) await file.write(chunk);
+ */
+export function* itemLines(passages: readonly Passage[], firstRow: number, titles: Record<string, string>): Generator<string> {
+  let chunk = '';
+  for (const [i, passage] of passages.entries()) {
+    const row = firstRow + i;
     const item = { id: passage.id, metadata: toMetadata(passage, row, titles), vector: [], norm: 0 };
     chunk += (row === 0 ? '' : ',\n') + JSON.stringify(item);
     if (chunk.length >= CHUNK_CHARS) {
@@ -75,7 +94,12 @@ export function* itemsJson(passages: Passage[], titles: Record<string, string>):
       chunk = '';
     }
   }
-  yield `${chunk}${passages.length === 0 ? '' : '\n'}]}\n`;
+  if (chunk !== '') yield chunk;
+}
+
+/** index.json after the last of `count` items. */
+export function itemsTail(count: number): string {
+  return `${count === 0 ? '' : '\n'}]}\n`;
 }
 
 function toMetadata(passage: Passage, row: number, titles: Record<string, string>): PassageMetadata {

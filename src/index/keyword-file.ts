@@ -57,11 +57,21 @@ export interface KeywordParts {
 
 /** The two files' contents. */
 export function encodeKeywordParts(parts: KeywordParts): { json: string; bin: Uint8Array[] } {
-  const { options, documents, rows, terms, offsets, postingRows, weights } = parts;
-  return {
-    json: `${JSON.stringify({ options, documents, rows, terms })}\n`,
-    bin: [offsets, postingRows, weights].map(littleEndianBytes),
-  };
+  const { offsets, postingRows, weights } = parts;
+  return { json: keywordJson(parts), bin: [offsets, postingRows, weights].map(littleEndianBytes) };
+}
+
+/** What keyword.json holds: everything but the postings. */
+export type KeywordHead = Pick<KeywordParts, 'options' | 'documents' | 'rows' | 'terms'>;
+
+/**
+ * keyword.json's text (the postings go to keyword.bin, for a large folder merged from runs: keyword-runs.ts).
+ *
+ * @example
+ * await writeFileAtomic(path.join(genDir, KEYWORD_JSON), [keywordJson({ options, documents, rows, terms })]);
+ */
+export function keywordJson({ options, documents, rows, terms }: KeywordHead): string {
+  return `${JSON.stringify({ options, documents, rows, terms })}\n`;
 }
 
 /**

@@ -26,6 +26,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { DamagedGeneration } from './damaged-generation.js';
+import { detached } from '../text/detach.js';
 import type { Passage } from '../types.js';
 
 export const PASSAGES = 'passages.bin';
@@ -53,21 +54,178 @@ export function encodePassages(passages: readonly Passage[]): Uint8Array[] {
   const ids = passages.map((p) => Buffer.from(p.id, 'utf8'));
   const textOffsets = offsetsOf(passages.map((p) => Buffer.byteLength(p.text, 'utf8')));
   passages.forEach((p, row) => {
-    const values = [strings.id(p.file), strings.id(p.title), strings.id(JSON.stringify(p.headings)), p.paragraph, p.part, p.lines[0], p.lines[1], p.searchable ? 1 : 0, p.page ?? 0, strings.id(p.anchor ?? '')];
-    values.forEach((value, c) => {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`encodePassages: passage ${row} has ${COLUMNS[c]} ${value}`);
-      columns[c * n + row] = value;
-    });
-    if (!HEX16.test(p.hash)) throw new Error(`encodePassages: passage ${row} has hash "${p.hash}", not 16 hex digits`);
-    hashes.write(p.hash, row * HASH_BYTES, 'hex');
+    columnValues(p, row, strings).forEach((value, c) => (columns[c * n + row] = value));
+    hashes.write(checkedHash(p, row), row * HASH_BYTES, 'hex');
   });
+  return [prefix(n, strings), littleEndian(columns), littleEndian(offsetsOf(ids.map((id) => id.length))), littleEndian(textOffsets), hashes, ...ids];
+}
+
+/** A passage's u32 columns, in `COLUMNS` order (its strings entered into `strings` in that order too). */
+function columnValues(p: Passage, row: number, strings: StringTable): number[] {
+  const values = [strings.id(p.file), strings.id(p.title), strings.id(JSON.stringify(p.headings)), p.paragraph, p.part, p.lines[0], p.lines[1], p.searchable ? 1 : 0, p.page ?? 0, strings.id(p.anchor ?? '')];
+  values.forEach((value, c) => {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`encodePassages: passage ${row} has ${COLUMNS[c]} ${value}`);
+  });
+  return values;
+}
+
+function checkedHash(p: Passage, row: number): string {
+  if (!HEX16.test(p.hash)) throw new Error(`encodePassages: passage ${row} has hash "${p.hash}", not 16 hex digits`);
+  return p.hash;
+}
+
+/** Magic, count, and the string table (the head), padded to 4 bytes. */
+function prefix(n: number, strings: StringTable): Buffer {
   const head = Buffer.from(JSON.stringify({ strings: strings.values }), 'utf8');
-  const prefix = Buffer.alloc(MAGIC.length + 8 + pad4(head.length));
-  MAGIC.copy(prefix, 0);
-  prefix.writeUInt32LE(n, MAGIC.length);
-  prefix.writeUInt32LE(head.length, MAGIC.length + 4);
-  head.copy(prefix, MAGIC.length + 8);
-  return [prefix, littleEndian(columns), littleEndian(offsetsOf(ids.map((id) => id.length))), littleEndian(textOffsets), hashes, ...ids];
+  const bytes = Buffer.alloc(MAGIC.length + 8 + pad4(head.length));
+  MAGIC.copy(bytes, 0);
+  bytes.writeUInt32LE(n, MAGIC.length);
+  bytes.writeUInt32LE(head.length, MAGIC.length + 4);
+  head.copy(bytes, MAGIC.length + 8);
+  return bytes;
+}
+
+/** Where `PassagesWriter` sends the texts: texts.bin being written. */
+export interface TextSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/** Texts are written in pieces of this size (and ids kept in memory in pieces of it). */
+const PIECE_BYTES = 4 * 2 ** 20;
+
+/**
+ * passages.bin and texts.bin written as the passages arrive, a document at
+ * a time: the texts go to `texts` as they come (`encodeTexts`' bytes and
+ * checks), while the columns, ids and hashes (a few dozen bytes a passage)
+ * stay in memory until `chunks()` gives passages.bin's bytes, exactly those
+ * of `encodePassages` for the same passages. A folder's text is never held.
+ *
+ * @example
+ * const writer = new PassagesWriter(textsFile);
+ * for (const file of files) await writer.add(passagesOf(file));
+ * await writer.flushTexts(); // then commit texts.bin
+ * await writeFileAtomic(path.join(genDir, PASSAGES), writer.chunks());
+ */
+export class PassagesWriter {
+  private readonly strings = new StringTable();
+  private readonly columns = COLUMNS.map(() => new U32List());
+  private readonly hashes = new U32List();
+  private readonly idOffsets = new U32List();
+  private readonly textOffsets = new U32List();
+  private readonly ids = new Utf8Pieces();
+  private readonly texts = new Utf8Pieces();
+  private idBytes = 0;
+  private textBytes = 0;
+
+  constructor(private readonly sink: TextSink) {
+    this.idOffsets.push(0);
+    this.textOffsets.push(0);
+  }
+
+  /** Passages written so far. */
+  get count(): number {
+    return this.idOffsets.length - 1;
+  }
+
+  /** Appends passages (in row order). Throws a plain Error for one the format can't hold, as the encoders do. */
+  async add(passages: readonly Passage[]): Promise<void> {
+    const hash = Buffer.alloc(HASH_BYTES);
+    for (const p of passages) {
+      const row = this.count;
+      const values = columnValues(p, row, this.strings);
+      hash.write(checkedHash(p, row), 0, 'hex');
+      const text = this.texts.append(p.text);
+      if (!createHash('sha256').update(text).digest().subarray(0, HASH_BYTES).equals(hash)) throw new Error(`encodeTexts: passage ${row}'s hash is not its text's`);
+      values.forEach((value, c) => this.columns[c]!.push(value));
+      this.hashes.push(hash.readUInt32LE(0));
+      this.hashes.push(hash.readUInt32LE(4));
+      this.idBytes = addOffset(this.idOffsets, this.idBytes, this.ids.append(p.id).length);
+      this.textBytes = addOffset(this.textOffsets, this.textBytes, text.length);
+      for (const piece of this.texts.full()) await this.sink.write(piece);
+    }
+  }
+
+  /** Sends the last texts; call once, after the last `add`, before texts.bin is committed. */
+  async flushTexts(): Promise<void> {
+    for (const piece of this.texts.rest()) await this.sink.write(piece);
+  }
+
+  /** passages.bin's bytes, in order. */
+  *chunks(): Generator<Uint8Array> {
+    yield prefix(this.count, this.strings);
+    for (const column of this.columns) yield littleEndian(column.view());
+    yield littleEndian(this.idOffsets.view());
+    yield littleEndian(this.textOffsets.view());
+    // Two u32 a hash, read from its 8 bytes: written little-endian they give the bytes back in order.
+    yield littleEndian(this.hashes.view());
+    yield* this.ids.rest();
+  }
+}
+
+function addOffset(offsets: U32List, total: number, bytes: number): number {
+  const next = total + bytes;
+  if (next > 0xffffffff) throw new Error('encodePassages: more than 4 GB of text');
+  offsets.push(next);
+  return next;
+}
+
+/** A growable u32 column (doubling: a million passages' columns are a few MB each). */
+class U32List {
+  private words = new Uint32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[this.length++] = value;
+  }
+
+  view(): Uint32Array {
+    return this.words.subarray(0, this.length);
+  }
+}
+
+/**
+ * Strings appended as UTF-8 into fixed-size pieces: no Buffer object per
+ * passage. Each string is encoded on its own, as `Buffer.from` would (a lone
+ * surrogate at the end of one text must not pair with the start of the next).
+ */
+class Utf8Pieces {
+  private readonly done: Buffer[] = [];
+  private piece = Buffer.allocUnsafe(PIECE_BYTES);
+  private used = 0;
+
+  /** Appends `text`; returns its bytes (a view, valid until the piece is handed over). */
+  append(text: string): Buffer {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (this.used + bytes > this.piece.length) {
+      this.seal();
+      if (bytes > this.piece.length) this.piece = Buffer.allocUnsafe(bytes);
+    }
+    const start = this.used;
+    this.used += this.piece.write(text, start, bytes, 'utf8');
+    return this.piece.subarray(start, this.used);
+  }
+
+  /** The pieces filled since the last call (handed over: no longer kept). */
+  full(): Buffer[] {
+    return this.done.splice(0);
+  }
+
+  /** Every piece not handed over yet, the last one partly filled. */
+  rest(): Buffer[] {
+    this.seal();
+    return this.full();
+  }
+
+  private seal(): void {
+    if (this.used > 0) this.done.push(this.piece.subarray(0, this.used));
+    this.piece = Buffer.allocUnsafe(PIECE_BYTES);
+    this.used = 0;
+  }
 }
 
 /**
@@ -197,8 +355,10 @@ class StringTable {
   id(value: string): number {
     let id = this.ids.get(value);
     if (id === undefined) {
-      id = this.values.push(value) - 1;
-      this.ids.set(value, id);
+      // Kept until the file is written: a title sliced from a document's text would keep all of it.
+      const own = detached(value);
+      id = this.values.push(own) - 1;
+      this.ids.set(own, id);
     }
     return id;
   }

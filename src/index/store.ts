@@ -145,29 +145,73 @@ export async function readManifest(dir: string): Promise<StoredManifest | null> 
  */
 export async function writeIndex(dir: string, content: IndexContent, options: WriteOptions = {}): Promise<string> {
   checkContent(content);
+  const write = await beginIndexWrite(dir, options);
+  try {
+    await writeGeneration(write.genDir, content, write.fs);
+  } catch (err) {
+    throw await write.abandon(err);
+  }
+  return await write.commit();
+}
+
+/** A new generation folder being filled, not yet current (`beginIndexWrite`). */
+export interface IndexWrite {
+  /** The folder to fill (exists, empty). */
+  genDir: string;
+  fs: FileSystem;
+  /** Makes the filled folder current (as `writeIndex` does); returns its name. */
+  commit(): Promise<string>;
+  /**
+   * Removes the folder after `err` stopped the filling; returns the error to
+   * throw (an OS failure as the one line `indexWriteError` makes of it).
+   */
+  abandon(err: unknown): Promise<unknown>;
+}
+
+/**
+ * The first half of `writeIndex`, for a writer that fills the new generation
+ * over time (ingest writes each document as it reads it): creates the folder.
+ * Until `commit` the index is as it was; a crash leaves a folder that the next
+ * commit deletes. The caller holds the index lock.
+ *
+ * @example
+ * const write = await beginIndexWrite('embeddings', { previous: old.generation });
+ * try { await fill(write.genDir); } catch (err) { throw await write.abandon(err); }
+ * const generation = await write.commit();
+ */
+export async function beginIndexWrite(dir: string, options: WriteOptions = {}): Promise<IndexWrite> {
   const fs = options.fs ?? realFileSystem;
   const generation = newGenerationName();
   const genDir = path.join(dir, generation);
   let previous: string | null = null;
-  let committed = false;
+  const abandon = async (err: unknown): Promise<unknown> => {
+    await fs.rm(genDir, { recursive: true, force: true }).catch(() => undefined);
+    return indexWriteError(dir, err);
+  };
   try {
     await fs.mkdir(dir, { recursive: true });
     // Not recursive: on a read-only mount that reports ENOENT instead of EROFS.
     await fs.mkdir(genDir);
     previous = options.previous !== undefined ? options.previous : await currentGeneration(dir);
-    await writeGeneration(genDir, content, fs);
-    await syncDirectory(dir, fs);
-    await writePointer(dir, { format: FORMAT_VERSION, generation, previous }, fs);
-    committed = true;
-    await syncDirectory(dir, fs);
   } catch (err) {
-    // After the swap the new index is live: "previous index unchanged" would be a lie.
-    if (committed) throw err;
-    await fs.rm(genDir, { recursive: true, force: true }).catch(() => undefined);
-    throw indexWriteError(dir, err);
+    throw await abandon(err);
   }
-  await removeOldGenerations(dir, [generation, previous], fs);
-  return generation;
+  const commit = async (): Promise<string> => {
+    let committed = false;
+    try {
+      await syncDirectory(dir, fs);
+      await writePointer(dir, { format: FORMAT_VERSION, generation, previous }, fs);
+      committed = true;
+      await syncDirectory(dir, fs);
+    } catch (err) {
+      // After the swap the new index is live: "previous index unchanged" would be a lie.
+      if (committed) throw err;
+      throw await abandon(err);
+    }
+    await removeOldGenerations(dir, [generation, previous], fs);
+    return generation;
+  };
+  return { genDir, fs, commit, abandon };
 }
 
 /**

@@ -16,12 +16,12 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { documentKind, readDocuments } from '../documents/load.js';
 import { walkFolder, type FolderWalk, type SkippedPath } from '../documents/walk.js';
 import { acquireLock } from '../index/lock.js';
-import type { FileStamp, ManifestDraft, StoredManifest } from '../index/manifest.js';
-import { markCopies } from '../documents/copies.js';
+import type { FileStamp, ManifestDraft } from '../index/manifest.js';
+import { formatRank, markCopies } from '../documents/copies.js';
 import { splitDocument } from '../documents/split.js';
-import { currentGeneration, openIndexForUpdate, readManifest, writeIndex } from '../index/store.js';
-import { KeywordIndex } from '../search/keyword.js';
+import { currentGeneration, openIndexForUpdate, readManifest } from '../index/store.js';
 import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, StoredVectors, WarningSink } from '../types.js';
+import { IndexTarget, type TargetOptions } from './index-target.js';
 
 /** Texts per `embed` call when the caller doesn't say. */
 const DEFAULT_BATCH_SIZE = 32;
@@ -69,12 +69,19 @@ export interface IngestOptions {
    * same passages and vectors a second time while it serves.
    */
   loaded?: LoadedIndex;
+  /** How the new generation is written (tests force small keyword runs). */
+  target?: TargetOptions;
 }
 
-/** What the new index will hold, before it is written. */
+/** What the new index will hold, once the folder is read. */
 interface Plan {
   draft: ManifestDraft;
-  passages: Passage[];
+  /**
+   * Every passage, when they had to be held (semantic mode embeds them all at
+   * once; a folder of several formats marks copies across files); null when
+   * each document went to the index as it was read.
+   */
+  passages: Passage[] | null;
   skipped: SkippedPath[];
 }
 
@@ -90,29 +97,36 @@ interface Plan {
  */
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const { indexDir, warn } = options;
+  const { indexDir } = options;
   const lock = await acquireLock(indexDir, options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs });
   try {
-    const plan = await planIndex(options);
+    // Before reading: each document is compared with the old index's rows (and written) as it is split.
     const old = await previousIndex(options);
-    const counts = compareFiles(old?.manifest.files ?? {}, plan.draft.files);
-    let generation: string;
+    const target = new IndexTarget(indexDir, old, setupOf(options), options.target);
     let embedded = 0;
-    if (old && (await isUnchanged(old, plan))) {
-      generation = old.generation;
-    } else {
-      const vectors = options.embedder ? await embedPassages(plan.passages, old, options.embedder, options) : null;
-      embedded = vectors?.embedded ?? 0;
-      options.onProgress?.(0, 1, 'write');
-      const keyword = await KeywordIndex.buildParts(plan.passages);
-      const content = { manifest: plan.draft, passages: plan.passages, vectors: vectors?.vectors ?? null, keyword };
-      generation = await writeIndex(indexDir, content, { previous: old?.generation ?? null });
-      options.onProgress?.(1, 1, 'write');
+    let plan: Plan;
+    let generation: string;
+    try {
+      plan = await planIndex(options, target);
+      const collected = plan.passages;
+      if (collected) await target.addDocuments(collected);
+      const vectors = async (): Promise<Float32Array | null> => {
+        if (!options.embedder || !collected) return null;
+        const result = await embedPassages(collected, old, options.embedder, options);
+        embedded = result.embedded;
+        return result.vectors;
+      };
+      const done = await target.finish(plan.draft, vectors, () => options.onProgress?.(0, 1, 'write'));
+      generation = done.generation;
+      if (done.written) options.onProgress?.(1, 1, 'write');
+    } catch (err) {
+      await target.discard();
+      throw err;
     }
     return {
       files: Object.keys(plan.draft.files).length,
-      passages: plan.passages.length,
-      ...counts,
+      passages: target.passages,
+      ...compareFiles(old?.manifest.files ?? {}, plan.draft.files),
       embedded,
       mode: plan.draft.mode,
       seconds: Math.round(performance.now() - started) / 1000,
@@ -124,6 +138,12 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   }
 }
 
+/** The new index's mode, model, dimension and docs folder. */
+function setupOf(options: IngestOptions): Pick<ManifestDraft, 'mode' | 'model' | 'dim' | 'docsDir'> {
+  const { embedder } = options;
+  return { mode: embedder ? 'semantic+keyword' : 'keyword', model: embedder?.model ?? null, dim: embedder?.dim ?? 0, docsDir: path.resolve(options.docsDir) };
+}
+
 /** The index to update: the caller's loaded one when it is the current generation, else read from disk. */
 async function previousIndex({ indexDir, warn, loaded }: IngestOptions): Promise<LoadedIndex | null> {
   if (loaded && path.resolve(loaded.dir) === path.resolve(indexDir) && loaded.generation === (await currentGeneration(indexDir))) return loaded;
@@ -131,14 +151,16 @@ async function previousIndex({ indexDir, warn, loaded }: IngestOptions): Promise
 }
 
 /**
- * Reads and splits every document, one at a time: only the passages stay,
- * so memory follows the largest file, not the folder. Notes the candidate
- * files the loader skipped.
+ * Reads and splits every document, one at a time, handing each document's
+ * passages to `target` as it goes, so memory follows the largest file, not
+ * the folder. Holds them all instead when it must (`Plan.passages`). Notes
+ * the candidate files the loader skipped.
  */
-async function planIndex(options: IngestOptions): Promise<Plan> {
+async function planIndex(options: IngestOptions, target: IndexTarget): Promise<Plan> {
   const docsDir = path.resolve(options.docsDir);
   const walk = await walkFolder(docsDir, { exclude: [options.indexDir] });
-  const split: Passage[] = [];
+  // Copies are marked across files, between formats: only a folder of one format can go file by file.
+  const held: Passage[] | null = options.embedder || formatCount(walk) > 1 ? [] : null;
   const kinds = new Map<string, LoadedDocument['kind']>();
   const files: Record<string, FileRecord> = {};
   let sliceStart = performance.now();
@@ -154,24 +176,27 @@ async function planIndex(options: IngestOptions): Promise<Plan> {
       sliceStart = performance.now();
     }
     const pieces = splitDocument(doc, options.maxChars === undefined ? {} : { maxChars: options.maxChars });
-    for (const passage of pieces) split.push(passage); // no spread: a huge file would overflow the stack
+    if (held) for (const passage of pieces) held.push(passage); // no spread: a huge file would overflow the stack
+    else await target.add(pieces);
     kinds.set(doc.file, doc.kind);
     files[doc.file] = { sha256: doc.sha256, size: doc.size, mtimeMs: doc.mtimeMs, passages: pieces.length };
   }
   // Only now is every format known: a text copy of an HTML page must not be an answer.
-  const passages = markCopies(split, (file) => kinds.get(file) ?? 'text');
+  const passages = held && markCopies(held, (file) => kinds.get(file) ?? 'text');
   const count = Object.keys(files).length;
   if (count === 0) options.warn(`No documents found in ${docsDir}; the index will be empty.`);
-  const mode: Mode = options.embedder ? 'semantic+keyword' : 'keyword';
-  const draft: ManifestDraft = {
-    mode,
-    model: options.embedder?.model ?? null,
-    dim: options.embedder?.dim ?? 0,
-    docsDir,
-    files,
-    skipped: skippedFiles(walk, files),
-  };
+  const draft: ManifestDraft = { ...setupOf(options), files, skipped: skippedFiles(walk, files) };
   return { draft, passages, skipped };
+}
+
+/** How many formats (as `markCopies` ranks them) the walk's document files have. */
+function formatCount(walk: FolderWalk): number {
+  const ranks = new Set<number>();
+  for (const found of walk.files) {
+    const type = documentKind(found.file);
+    if (type) ranks.add(formatRank(found.file, type.kind));
+  }
+  return ranks.size;
 }
 
 /**
@@ -199,30 +224,6 @@ function compareFiles(
   }
   const removed = Object.keys(before).filter((file) => !(file in after)).length;
   return { added, changed, removed };
-}
-
-/** Same documents, same passages, same model, and the loaded generation is the current one. */
-async function isUnchanged(old: LoadedIndex, plan: Plan): Promise<boolean> {
-  const { manifest } = old;
-  const { draft } = plan;
-  const sameSetup =
-    manifest.mode === draft.mode &&
-    manifest.model === draft.model &&
-    manifest.dim === draft.dim &&
-    manifest.docsDir === draft.docsDir &&
-    JSON.stringify(manifest.files) === JSON.stringify(draft.files) &&
-    JSON.stringify((manifest as StoredManifest).skipped ?? {}) === JSON.stringify(draft.skipped);
-  return (
-    sameSetup &&
-    old.passages.length === plan.passages.length &&
-    old.passages.every((passage, row) => passageKey(passage) === passageKey(plan.passages[row]!)) &&
-    old.generation === (await currentGeneration(old.dir))
-  );
-}
-
-/** Everything stored about a passage, in a fixed order (objects from disk and from the splitter differ in key order). */
-function passageKey(p: Passage): string {
-  return JSON.stringify([p.id, p.file, p.paragraph, p.part, p.lines, p.title, p.headings, p.text, p.hash, p.searchable]);
 }
 
 /**

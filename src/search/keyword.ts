@@ -16,10 +16,12 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from '../types.js';
+import { detached } from '../text/detach.js';
 import { analyze, bigram, surfaceWords, tokenize } from '../text/tokenize.js';
 import type { Thesaurus } from '../text/thesaurus.js';
 import { expansions } from '../text/abbreviations.js';
-import type { KeywordOptions, KeywordParts } from '../index/keyword-file.js';
+import type { KeywordHead, KeywordOptions, KeywordParts } from '../index/keyword-file.js';
+import type { PostingRun, PostingWeight } from '../index/keyword-runs.js';
 import { TopKHeap, type Scored } from './vectors.js';
 
 /** What docs/benchmarks.md measured best. */
@@ -258,6 +260,151 @@ export class KeywordIndex {
   }
 }
 
+/** Postings collected before they are sorted and handed over as one run: about 64 MB of columns. */
+const RUN_POSTINGS = 1 << 22;
+
+/**
+ * The keyword index built a document at a time, for a folder too big to hold
+ * at once (ingest): postings go out in sorted runs of a few million
+ * (`index/keyword-runs.ts` spills and merges them), so memory follows one
+ * run, not the folder. Terms, ids and weights are exactly those
+ * `KeywordIndex.buildParts` gives over all the passages at once.
+ *
+ * @example
+ * const builder = new KeywordBuilder((run) => spill.add(run));
+ * for (const file of files) await builder.add(passagesOf(file));
+ * const { head, weight } = await builder.finish();
+ * await writeFileAtomic(keywordBin, spill.bin(head.terms.length, weight));
+ */
+export class KeywordBuilder {
+  readonly options: KeywordOptions;
+  private readonly termIds = new Map<string, number>();
+  private readonly metaCache = new Map<string, string[]>();
+  private lengths = new Float64Array(1024);
+  private rows = 0;
+  private documents = 0;
+  private totalLength = 0;
+  private readonly block: RunBlock;
+
+  constructor(
+    private readonly sink: (run: PostingRun) => Promise<void>,
+    options: Partial<KeywordOptions> = {},
+    runPostings = RUN_POSTINGS,
+  ) {
+    this.options = { ...DEFAULT_KEYWORD_OPTIONS, ...options };
+    this.block = new RunBlock(runPostings);
+  }
+
+  /**
+   * Adds the next passages in row order: whole documents (a long paragraph's
+   * pieces look at their neighbours, which must come in the same call).
+   */
+  async add(passages: readonly Passage[]): Promise<void> {
+    const pieces = new ParagraphPieces(passages, this.options);
+    let sliceStart = performance.now();
+    for (let i = 0; i < passages.length; i++) {
+      const row = this.rows++;
+      const passage = passages[i]!;
+      this.growLengths();
+      if (!passage.searchable) continue;
+      const { body, length } = pieces.body(i);
+      this.documents++;
+      this.totalLength += this.lengths[row] = length;
+      for (const [term, [bodyWeight, metaWeight]] of fieldWeights(passage, body, this.options, this.metaCache)) {
+        let id = this.termIds.get(term);
+        // Kept for the whole build: a slice of this document's text would keep all of it.
+        if (id === undefined) this.termIds.set(detached(term), (id = this.termIds.size));
+        if (this.block.full) await this.sink(await this.block.sorted(this.termIds.size));
+        this.block.push(id, row, bodyWeight, metaWeight);
+      }
+      if (performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  /** Hands over the last run; returns keyword.json's content and the weight of a posting (`PostingWeight`). */
+  async finish(): Promise<{ head: KeywordHead; weight: PostingWeight }> {
+    if (this.block.size > 0) await this.sink(await this.block.sorted(this.termIds.size));
+    const { options, documents, rows } = this;
+    const avgLength = documents === 0 ? 1 : Math.max(this.totalLength / documents, 1);
+    const norms = this.lengths.subarray(0, rows).map((length) => 1 - options.b + (options.b * length) / avgLength);
+    // As TripleBuffer.toPostings: the body weight over the row's length norm, plus the metadata weight.
+    const weight: PostingWeight = (body, meta, row) => body / norms[row]! + meta;
+    return { head: { options, documents, rows, terms: [...this.termIds.keys()] }, weight };
+  }
+
+  private growLengths(): void {
+    if (this.rows <= this.lengths.length) return;
+    const grown = new Float64Array(this.lengths.length * 2);
+    grown.set(this.lengths);
+    this.lengths = grown;
+  }
+}
+
+/** The postings of one run as they are collected: (term, row, body weight, metadata weight) columns. */
+class RunBlock {
+  private readonly terms: Uint32Array;
+  private readonly rows: Uint32Array;
+  private readonly body: Float32Array;
+  private readonly meta: Float32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.terms = new Uint32Array(capacity);
+    this.rows = new Uint32Array(capacity);
+    this.body = new Float32Array(capacity);
+    this.meta = new Float32Array(capacity);
+  }
+
+  get full(): boolean {
+    return this.size === this.terms.length;
+  }
+
+  push(term: number, row: number, body: number, meta: number): void {
+    const at = this.size++;
+    this.terms[at] = term;
+    this.rows[at] = row;
+    this.body[at] = body;
+    this.meta[at] = meta;
+  }
+
+  /**
+   * The postings as a run, counting-sorted by term (rows stay ascending within
+   * a term: they were pushed in row order); empties the block.
+   */
+  async sorted(termCount: number): Promise<PostingRun> {
+    const n = this.size;
+    const starts = new Uint32Array(termCount);
+    for (let i = 0; i < n; i++) starts[this.terms[i]!]!++;
+    let distinct = 0;
+    for (let t = 0; t < termCount; t++) if (starts[t]! > 0) distinct++;
+    const terms = new Uint32Array(distinct);
+    const counts = new Uint32Array(distinct);
+    for (let t = 0, k = 0, at = 0; t < termCount; t++) {
+      const count = starts[t]!;
+      if (count > 0) {
+        terms[k] = t;
+        counts[k++] = count;
+      }
+      starts[t] = at;
+      at += count;
+    }
+    await yieldToEventLoop();
+    const [rows, body, meta] = [new Uint32Array(n), new Float32Array(n), new Float32Array(n)];
+    for (let i = 0; i < n; i++) {
+      const at = starts[this.terms[i]!]!++;
+      rows[at] = this.rows[i]!;
+      body[at] = this.body[i]!;
+      meta[at] = this.meta[i]!;
+      if (i % SORT_STEP === 0) await yieldToEventLoop();
+    }
+    this.size = 0;
+    return { terms, counts, rows, body, meta };
+  }
+}
+
 /** The terms of a file path: `docs/git-Stash_notes.md` → terms of "docs git Stash notes". */
 function fileText(file: string): string {
   return file.replace(/\.[a-z0-9]+$/i, '').replace(/[_/\\.]+/g, ' ');
@@ -371,7 +518,8 @@ function fieldWeights(
   // Metadata fields are short and shared by a whole file: no length normalisation.
   const meta = (text: string): string[] => {
     let terms = metaCache.get(text);
-    if (terms === undefined) metaCache.set(text, (terms = tokenize(text)));
+    // Kept for the whole build: no slices of a document's text (see text/detach.ts).
+    if (terms === undefined) metaCache.set(detached(text), (terms = tokenize(text).map(detached)));
     return terms;
   };
   const addField = (terms: string[], weight: number): void => {

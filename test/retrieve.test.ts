@@ -85,14 +85,17 @@ describe('Retriever ranking rules', () => {
     expect(answer.ranked?.[0]?.passage.file).toBe('boot.html');
   });
 
+  // An all-in-one page (Node.js's api/all.html) repeating a text of its own page.
+  const example = 'Read the file one line at a time with the line event of the interface.';
+  const allInOne = [
+    make(example, { file: 'api/all.html', paragraph: 7, headings: ['Readline', 'Reading a file line by line'] }),
+    ...['Streams carry data.', 'Timers run later.', 'Paths join parts.'].map((text, i) => make(text, { file: 'api/all.html', paragraph: i + 1 })),
+    make(example, { file: 'api/readline.html', paragraph: 3, headings: ['Example'] }),
+    make('The interface reads input.', { file: 'api/readline.html', paragraph: 1 }),
+  ];
+
   it('shows a text that an all-in-one page repeats from its own page', async () => {
-    const example = 'Read the file one line at a time with the line event of the interface.';
-    const folder = [
-      make(example, { file: 'api/all.html', paragraph: 7, headings: ['Readline', 'Reading a file line by line'] }),
-      ...['Streams carry data.', 'Timers run later.', 'Paths join parts.'].map((text, i) => make(text, { file: 'api/all.html', paragraph: i + 1 })),
-      make(example, { file: 'api/readline.html', paragraph: 3, headings: ['Example'] }),
-      make('The interface reads input.', { file: 'api/readline.html', paragraph: 1 }),
-    ];
+    const folder = allInOne;
     const own = new Retriever(memoryIndex(folder), null, { answerThreshold: 0.4 });
     const answer = await own.ask('reading a file line by line in readline', { topK: 3 });
     const shown = answer.results.filter((h) => h.passage.text === example).map((h) => h.passage.id);
@@ -101,13 +104,7 @@ describe('Retriever ranking rules', () => {
   });
 
   it('reads from a stored index only the texts of the passages it looks at', async () => {
-    const example = 'Read the file one line at a time with the line event of the interface.';
-    const folder = [
-      make(example, { file: 'api/all.html', paragraph: 7, headings: ['Readline', 'Reading a file line by line'] }),
-      ...['Streams carry data.', 'Timers run later.', 'Paths join parts.'].map((text, i) => make(text, { file: 'api/all.html', paragraph: i + 1 })),
-      make(example, { file: 'api/readline.html', paragraph: 3, headings: ['Example'] }),
-      make('The interface reads input.', { file: 'api/readline.html', paragraph: 1 }),
-    ];
+    const folder = allInOne;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'citebot-retrieve-'));
     try {
       const manifest = { mode: 'keyword' as const, model: null, dim: 0, docsDir: dir, files: {} };

@@ -12,10 +12,28 @@
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { DamagedGeneration } from './damaged-generation.js';
 
 /** Hashed this many bytes at a time, with the event loop let in between (~10 ms each). */
 const SLICE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Bytes in shared memory from which a file is hashed in a worker thread, on
+ * another core, while this thread goes on loading: at a million passages
+ * keyword.bin and vectors.i8 are 1.4 GB, a second of sha256 here. Below it,
+ * starting a worker costs more than it saves.
+ */
+const WORKER_BYTES = 32 * 2 ** 20;
+
+/** The worker's whole program (plain JavaScript, so it needs no loader): hash the regions it was given, in order. */
+const HASH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hash = createHash('sha256');
+for (const region of workerData) hash.update(region);
+parentPort.postMessage(hash.digest('hex'));
+`;
 
 /**
  * The same chunks, passed through; `done(sum)` gets their checksum once the last one is taken.
@@ -34,16 +52,38 @@ export function* checksummed(chunks: Iterable<string | Uint8Array>, done: (sum: 
 
 /**
  * The checksum of some bytes (or of several regions, hashed in order as one
- * file), hashed in slices so a large file never holds the event loop for long.
+ * file): in a worker thread when they are mostly in shared memory and large
+ * (the worker reads them in place), else here in slices, so a large file
+ * never holds the event loop for long.
  *
  * @example
  * await checksumOf(Buffer.from('abc')); // 'ba7816bf…'
  * await checksumOf([Buffer.from('a'), Buffer.from('bc')]); // the same
  */
 export async function checksumOf(bytes: Uint8Array | readonly Uint8Array[]): Promise<string> {
+  const regions = bytes instanceof Uint8Array ? [bytes] : bytes;
+  const shared = regions.reduce((sum, region) => sum + (region.buffer instanceof SharedArrayBuffer ? region.byteLength : 0), 0);
+  return shared >= WORKER_BYTES ? checksumInWorker(regions) : checksumHere(regions);
+}
+
+/** Hashed in a worker started for it; the regions in shared memory are not copied (the few small others are). */
+function checksumInWorker(regions: readonly Uint8Array[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: regions });
+    worker.once('message', (sum: string) => {
+      resolve(sum);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    // After the message this settles nothing; before it, the worker died without a sum.
+    worker.once('exit', (code) => reject(new Error(`the checksum worker exited (${code}) before it finished`)));
+  });
+}
+
+async function checksumHere(regions: readonly Uint8Array[]): Promise<string> {
   const hash = createHash('sha256');
   let sinceYield = 0;
-  for (const region of bytes instanceof Uint8Array ? [bytes] : bytes) {
+  for (const region of regions) {
     for (let at = 0; at < region.byteLength; at += SLICE_BYTES) {
       const end = Math.min(region.byteLength, at + SLICE_BYTES);
       hash.update(region.subarray(at, end));

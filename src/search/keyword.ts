@@ -23,6 +23,7 @@ import { expansions } from '../text/abbreviations.js';
 import type { KeywordHead, KeywordOptions, KeywordParts } from '../index/keyword-file.js';
 import type { PostingRun, PostingWeight } from '../index/keyword-runs.js';
 import { TopKHeap, type Scored } from './vectors.js';
+import { TermTable } from './term-table.js';
 
 /** What docs/benchmarks.md measured best. */
 export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
@@ -87,7 +88,7 @@ export class KeywordIndex {
   readonly options: KeywordOptions;
   /** Number of searchable passages (the N of IDF). */
   readonly documents: number;
-  private readonly termIds = new Map<string, number>();
+  private readonly termIds: TermTable;
   private readonly terms: string[];
   private readonly rows: number;
   private readonly offsets: Uint32Array;
@@ -112,7 +113,7 @@ export class KeywordIndex {
     this.offsets = parts.offsets;
     this.postingRows = parts.postingRows;
     this.weights = parts.weights;
-    for (let id = 0; id < parts.terms.length; id++) this.termIds.set(parts.terms[id]!, id);
+    this.termIds = new TermTable(parts.terms);
     this.scores = new Float64Array(parts.rows);
   }
 

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -10,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { loadEmbedder, openEmbedder, type DownloadProgress, type EmbedderOptions } from '../src/embed/embed.js';
-import { CHILD_NICENESS, startEmbedderProcess } from '../src/embed/embed-child.js';
+import { startEmbedderProcess } from '../src/embed/embed-child.js';
 import { CitebotError } from '../src/errors.js';
 import type { Embedder } from '../src/types.js';
 import { writeTinyModel } from './fixtures/tiny-model.mjs';
@@ -274,13 +273,6 @@ describe('the embedding process', () => {
     const embedder = await startEmbedderProcess(options({ model }), crashingWorker);
     await expect(embedder.embed(['a question'])).rejects.toThrow(message);
     await expect(embedder.embed(['another'])).rejects.toBeInstanceOf(CitebotError);
-    await embedder.close?.();
-  });
-
-  it('runs the model at a lower scheduling priority than the calling process', async () => {
-    const embedder = await startEmbedderProcess(options());
-    expect(embedder.pid).not.toBeNull();
-    expect(os.getPriority(embedder.pid!)).toBe(Math.min(19, os.getPriority() + CHILD_NICENESS));
     await embedder.close?.();
   });
 

@@ -10,7 +10,6 @@
  * a native crash in the model from taking the bot down with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CitebotError } from '../errors.js';
 import type { EmbedderOptions } from './embedder-options.js';
@@ -22,15 +21,6 @@ import type { Embedder } from '../types.js';
  * From source: a `.mjs` shim that registers tsx, then loads child-entry.ts.
  */
 const CHILD_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './child-entry.js' : './child-entry.mjs', import.meta.url));
-
-/**
- * How much lower the child's scheduling priority is than the parent's (a
- * nice increment): when the cores are busy, the operating system runs the
- * bot's event loop (heartbeats, deferrals) before the next embedding batch.
- * On 2 shared cores most of a 200 ms event-loop stall during ingest was the
- * parent waiting for a core while the child computed.
- */
-export const CHILD_NICENESS = 10;
 
 /** An error that crossed the process boundary. */
 export interface ChildError {
@@ -68,7 +58,6 @@ export async function startEmbedderProcess(options: EmbedderOptions, script: str
   const { onProgress, ...rest } = options;
   // 'advanced' serialization carries Float32Arrays as binary, not as JSON number lists.
   const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  lowerPriority(child);
   const stderr = tailOf(child);
   send(child, { type: 'load', options: rest, reportProgress: onProgress !== undefined });
   return new Promise<ChildEmbedder>((resolve, reject) => {
@@ -87,16 +76,6 @@ export async function startEmbedderProcess(options: EmbedderOptions, script: str
     };
     child.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
-}
-
-/** The child below the parent (see CHILD_NICENESS); where the system refuses, it runs as it is. */
-function lowerPriority(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    os.setPriority(child.pid, Math.min(19, os.getPriority() + CHILD_NICENESS));
-  } catch {
-    // A sandbox may forbid it: slower heartbeats under load, nothing worse.
-  }
 }
 
 /** Rebuilds an error the child sent: CitebotErrors stay CitebotErrors, bugs keep their stack. */

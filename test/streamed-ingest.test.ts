@@ -171,3 +171,32 @@ describe('re-ingest with a document changed, added or removed', () => {
     expect((await fsp.readdir(indexDir)).sort()).toEqual(before);
   });
 });
+
+describe('a generation writer that cannot start', () => {
+  const tmp = tempFolder('citebot-writer-');
+
+  it('closes and removes the files it opened when the disk is full at its first write', async () => {
+    const handles: Array<{ closed: boolean }> = [];
+    const fullDisk = {
+      ...fsp,
+      open: async (...args: Parameters<typeof fsp.open>) => {
+        const handle = await fsp.open(...args);
+        const state = { closed: false };
+        handles.push(state);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          writeFile: async () => {
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          },
+          close: async () => {
+            state.closed = true;
+            await handle.close();
+          },
+        });
+      },
+    } as typeof fsp;
+    await expect(GenerationWriter.create(tmp(), fullDisk)).rejects.toThrow(/ENOSPC/);
+    expect(handles.length).toBeGreaterThan(0);
+    expect(handles.filter((h) => !h.closed)).toEqual([]);
+    expect(await fsp.readdir(tmp())).toEqual([]);
+  });
+});

@@ -55,11 +55,20 @@ export class GenerationWriter {
    * const files = await GenerationWriter.create('embeddings/gen-…', realFileSystem);
    */
   static async create(genDir: string, fs: FileSystem): Promise<GenerationWriter> {
-    const texts = await openFileAtomic(path.join(genDir, TEXTS), fs);
-    const items = await openFileAtomic(path.join(genDir, ITEMS), fs);
-    await items.write(ITEMS_HEAD);
-    const runs = await KeywordRunFile.create(tempPathFor(path.join(genDir, 'keyword-runs')), fs);
-    return new GenerationWriter(genDir, fs, texts, new PassagesWriter(texts), items, runs);
+    const opened: Array<{ abort(): Promise<void> }> = [];
+    try {
+      const texts = await openFileAtomic(path.join(genDir, TEXTS), fs);
+      opened.push(texts);
+      const items = await openFileAtomic(path.join(genDir, ITEMS), fs);
+      opened.push(items);
+      await items.write(ITEMS_HEAD);
+      const runs = await KeywordRunFile.create(tempPathFor(path.join(genDir, 'keyword-runs')), fs);
+      return new GenerationWriter(genDir, fs, texts, new PassagesWriter(texts), items, runs);
+    } catch (err) {
+      // A full disk at the first write: the files opened so far are closed here, as no writer will dispose of them.
+      await Promise.all(opened.map((file) => file.abort()));
+      throw err;
+    }
   }
 
   /** Where the keyword build hands its runs (`KeywordBuilder`'s sink). */

@@ -117,6 +117,11 @@ describe('KeywordIndex', () => {
     ])('%s', (_name, q, file) => {
       expect(docs[keyword.search(keyword.query(q), 3)[0]!.row]!.file).toBe(file);
     });
+
+    it('a stop word is no part of a split ("forever" is not "for" + "ever")', () => {
+      const ever = new KeywordIndex([...docs, passage('y.html', 1, 'Did anyone ever see the project window?')]);
+      expect(ever.query('forever').synonyms.map((s) => s.term)).toEqual([]);
+    });
   });
 
   it('an empty index answers nothing', () => {

@@ -17,7 +17,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Passage } from '../types.js';
 import { detached } from '../text/detach.js';
-import { analyze, bigram, surfaceWords, tokenize } from '../text/tokenize.js';
+import { analyze, bigram, stem, surfaceWords, tokenize } from '../text/tokenize.js';
+import { isStopWord } from '../text/stopwords.js';
 import type { Thesaurus } from '../text/thesaurus.js';
 import { expansions } from '../text/abbreviations.js';
 import type { KeywordHead, KeywordOptions, KeywordParts } from '../index/keyword-file.js';
@@ -202,12 +203,13 @@ export class KeywordIndex {
    * known words it is made of ("virtual env", "stand alone").
    */
   private compounds(word: string, next: string | undefined): string[] {
-    const known = (text: string): boolean => tokenize(text).every((term) => this.termIds.has(term));
+    // Words here are plain lower-case letters, so a word's term is its stem; a stop word is no evidence.
+    const known = (part: string): boolean => !isStopWord(part) && this.termIds.has(stem(part));
     const out = next !== undefined && known(word + next) ? [word + next] : [];
     if (known(word)) return out;
     for (let cut = MIN_PART; cut <= word.length - MIN_PART; cut++) {
       const [head, tail] = [word.slice(0, cut), word.slice(cut)];
-      if (known(head) && (known(tail) || expansions(tail).some(known))) return [...out, head, tail];
+      if (known(head) && (known(tail) || expansions(tail).some((long) => tokenize(long).some((t) => this.termIds.has(t))))) return [...out, head, tail];
     }
     return out;
   }

@@ -42,6 +42,8 @@ const IRREGULAR = new Map(
 
 /** Stemming dominates indexing time and vocabularies are small, so memoise it. */
 const stemCache = new Map<string, string>();
+/** A bot that runs for months meets words without end (typos, the parts of split words): the cache starts over past this. */
+const MAX_CACHED_STEMS = 1 << 20;
 
 /** The analysed form of a text: every term, and the plain words in order (for phrase terms). */
 export interface Analysis {
@@ -99,6 +101,7 @@ export function stem(word: string): string {
   let stemmed = stemCache.get(word);
   if (stemmed === undefined) {
     stemmed = HAS_DIGIT.test(word) ? word : stemmer(IRREGULAR.get(word) ?? word);
+    if (stemCache.size >= MAX_CACHED_STEMS) stemCache.clear();
     stemCache.set(word, stemmed);
   }
   return stemmed;

@@ -316,16 +316,20 @@ function idOf(attrs: string): string | null {
   return id === '' ? null : id;
 }
 
+/** A `class` attribute, or a `class` or `id` one; the value "…", '…' or bare. */
+const CLASS_ATTR = /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi;
+const CLASS_OR_ID_ATTR = /\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi;
+
 /** True when the element's class or id names it as navigation or a footer. */
 function namesChrome(attrs: string): boolean {
-  return names(attrs, /\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi).some((name) => CHROME_NAME.test(name));
+  return names(attrs, CLASS_OR_ID_ATTR).some((name) => CHROME_NAME.test(name));
 }
 
 function classNames(attrs: string): string[] {
-  return names(attrs, /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi);
+  return names(attrs, CLASS_ATTR);
 }
 
-/** The space-separated names in the attributes `pattern` matches (its three groups: "…", '…' or bare). */
+/** The space-separated names in the attributes `pattern` matches (global; its three groups: "…", '…' or bare). */
 function names(attrs: string, pattern: RegExp): string[] {
   return [...attrs.matchAll(pattern)].flatMap((m) => (m[1] ?? m[2] ?? m[3] ?? '').split(/\s+/).filter(Boolean));
 }

@@ -138,8 +138,7 @@ function htmlBlocks(lines: Lines, outline: DocumentOutline): Block[] {
 }
 
 function joinTerms(first: string, next: string): string {
-  const text = `${first}, ${next}`;
-  return text.length <= MAX_TITLE_CHARS ? text : `${text.slice(0, MAX_TITLE_CHARS - 1)}…`;
+  return cappedHeading(`${first}, ${next}`);
 }
 
 /** A block with more of its text in links than this is navigation (a table of contents), not an answer. */
@@ -154,7 +153,11 @@ function linkShare(outline: DocumentOutline, block: Block): number {
 function headingText(lines: Lines, block: Block): string {
   const words: string[] = [];
   for (let i = block.first; i <= block.last; i++) words.push(lines.text(i).trim());
-  const text = words.join(' ');
+  return cappedHeading(words.join(' '));
+}
+
+/** A heading as the heading path holds it: at most MAX_TITLE_CHARS, an ellipsis marking the cut. */
+function cappedHeading(text: string): string {
   return text.length <= MAX_TITLE_CHARS ? text : `${text.slice(0, MAX_TITLE_CHARS - 1)}…`;
 }
 

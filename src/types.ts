@@ -159,6 +159,8 @@ export interface PassageColumns {
   /** Shared by the rows with the same heading path: never change it. */
   headings(row: number): readonly string[];
   searchable(row: number): boolean;
+  /** The text's hash (`Passage.hash`), without reading the text. */
+  hash(row: number): string;
 }
 
 /** An index loaded into memory, ready to search. */

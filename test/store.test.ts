@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { FileSystem } from '../src/index/atomic.js';
 import { CitebotError } from '../src/errors.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
+import { columnsOf } from '../src/index/passage-table.js';
 import { hasIndex, openIndex, readManifest, writeIndex } from '../src/index/store.js';
 import { allocateVectors, vectorsAreFinite } from '../src/search/dot-kernel.js';
 import { tempFolder } from './helpers/temp-folder.js';
@@ -311,6 +312,19 @@ describe('damaged generations', () => {
     expect((err as CitebotError).message).toBe(`The index in ${dir} is damaged: passage 7's text in texts.bin does not match its hash (changed after it was written).`);
     expect((err as CitebotError).hint).toBe(`Rebuild it: npx citebot ingest --index ${dir}`);
     expect(warnings).toEqual([]);
+  });
+
+  it('gives every row\'s fields and hash from the columns, without reading a text (texts.bin damaged after loading)', async () => {
+    const content = syntheticContent({ tag: 4, count: 24, dim: 0 });
+    const generation = await writeIndex(dir, content);
+    const { passages } = await openIndex(dir, warn);
+    await fsp.writeFile(path.join(dir, generation, 'texts.bin'), 'x'.repeat((await fsp.stat(path.join(dir, generation, 'texts.bin'))).size));
+    const columns = columnsOf(passages);
+    const row = (p: (typeof content.passages)[number], i: number): unknown[] => [p.file, p.paragraph, p.headings, p.searchable, p.hash, i];
+    expect(content.passages.map((_, i) => [columns.file(i), columns.paragraph(i), columns.headings(i), columns.searchable(i), columns.hash(i), i])).toEqual(
+      content.passages.map(row),
+    );
+    expect(() => passages.at(3)).toThrow(/does not match its hash/);
   });
 
   it('gives the same passages through at, forEach, every, some, map and filter as the array it was written from', async () => {

@@ -76,7 +76,13 @@ export function columnsOf(passages: PassageList): PassageColumns {
     if (passage === undefined) throw new RangeError(`No passage at row ${row}.`);
     return passage;
   };
-  return { file: (row) => at(row).file, paragraph: (row) => at(row).paragraph, headings: (row) => at(row).headings, searchable: (row) => at(row).searchable };
+  return {
+    file: (row) => at(row).file,
+    paragraph: (row) => at(row).paragraph,
+    headings: (row) => at(row).headings,
+    searchable: (row) => at(row).searchable,
+    hash: (row) => at(row).hash,
+  };
 }
 
 /** A stored index's passages: see the module comment. */
@@ -91,12 +97,13 @@ export class PassageTable implements PassageList {
     private readonly textsFile: string,
   ) {
     this.length = layout.n;
-    const { strings, headings } = layout;
+    const { strings, headings, hashes } = layout;
     this.columns = {
       file: (row) => strings[this.column(COLUMN.file, row)]!,
       paragraph: (row) => this.column(COLUMN.paragraph, row),
       headings: (row) => headings[this.column(COLUMN.headings, row)]!,
       searchable: (row) => this.column(COLUMN.flags, row) === 1,
+      hash: (row) => hashes.toString('hex', row * HASH_BYTES, (row + 1) * HASH_BYTES),
     };
   }
 
@@ -155,7 +162,7 @@ export class PassageTable implements PassageList {
 
   /** A fresh passage for `row`, with its text. */
   private make(row: number, text: string): Passage {
-    const { strings, headings, hashes, idOffsets, idSlab } = this.layout;
+    const { strings, headings, idOffsets, idSlab } = this.layout;
     const passage: Passage = {
       id: idSlab.toString('utf8', idOffsets[row]!, idOffsets[row + 1]!),
       file: strings[this.column(COLUMN.file, row)]!,
@@ -166,7 +173,7 @@ export class PassageTable implements PassageList {
       // A fresh list per passage: callers may hold on to (or change) one passage's list.
       headings: [...headings[this.column(COLUMN.headings, row)]!],
       text,
-      hash: hashes.toString('hex', row * HASH_BYTES, (row + 1) * HASH_BYTES),
+      hash: this.columns.hash(row),
       searchable: this.column(COLUMN.flags, row) === 1,
     };
     // Pages are 1-based: 0 means the passage is not from a PDF.

@@ -19,6 +19,7 @@ import { acquireLock } from '../index/lock.js';
 import type { FileStamp, ManifestDraft } from '../index/manifest.js';
 import { formatRank, markCopies } from '../documents/copies.js';
 import { splitDocument } from '../documents/split.js';
+import { columnsOf } from '../index/passage-table.js';
 import { currentGeneration, openIndexForUpdate, readManifest } from '../index/store.js';
 import type { Embedder, FileRecord, LoadedDocument, LoadedIndex, Mode, Passage, StoredVectors, WarningSink } from '../types.js';
 import { IndexTarget, type TargetOptions } from './index-target.js';
@@ -280,9 +281,9 @@ function copyRow(from: Float32Array | StoredVectors, row: number, into: Float32A
 function reusableRows(old: LoadedIndex | null, embedder: Embedder): Map<string, number> {
   const rows = new Map<string, number>();
   if (!old?.vectors || old.manifest.model !== embedder.model || old.manifest.dim !== embedder.dim) return rows;
-  old.passages.forEach((passage, row) => {
-    if (passage.searchable) rows.set(passage.hash, row);
-  });
+  // From the columns: a stored index would otherwise read (and check) every old text just for its hash.
+  const { searchable, hash } = columnsOf(old.passages);
+  for (let row = 0; row < old.passages.length; row++) if (searchable(row)) rows.set(hash(row), row);
   return rows;
 }
 

@@ -85,6 +85,33 @@ describe('Retriever ranking rules', () => {
     expect(answer.ranked?.[0]?.passage.file).toBe('boot.html');
   });
 
+  // American documentation; the askers write British English and chat without apostrophes.
+  const american = [
+    make('Set the prompt color with the PS1 variable.', { file: 'prompt.html', paragraph: 1 }),
+    make('The prompt of the shell: the prompt shows the directory.', { file: 'shell.html', paragraph: 1 }),
+    make('Organize files into folders.', { file: 'files.html', paragraph: 1 }),
+    make('Back up files: copy the files to another disk.', { file: 'backup.html', paragraph: 1 }),
+    make('The terminal window can be resized and moved like any other.', { file: 'terminal.html', paragraph: 1 }),
+  ];
+
+  // A thesaurus synonym would find these too, but as weaker evidence than the asker's own word: unsure.
+  it.each([
+    ['a British spelling answers as the American one', 'What colour is the prompt?', 'prompt.html'],
+    ['…in a verb form too', 'organising files', 'files.html'],
+  ])('%s', async (_name, question, file) => {
+    const own = new Retriever(memoryIndex(american), null, { answerThreshold: 0.4 });
+    const answer = await own.ask(question, { topK: 3 });
+    expect(answer.results[0]?.passage.file).toBe(file);
+    expect(answer.verdict).toBe('answered');
+  });
+
+  it('a question typed without apostrophes ("whats", "doesnt") is not refused for them', async () => {
+    // Every passage says "prompt": the one word the question shares is common, so unknown words would decide.
+    const prompts = ['The prompt is a dollar sign.', 'A long prompt wraps.', 'The prompt can show the time.', 'Each shell has its own prompt.'];
+    const own = new Retriever(memoryIndex(prompts.map((text, i) => make(text, { file: `p${i}.html`, paragraph: 1 }))), null, { answerThreshold: 0.4 });
+    expect((await own.ask('whats the prompt, it doesnt', { topK: 3 })).verdict).not.toBe('none');
+  });
+
   // An all-in-one page (Node.js's api/all.html) repeating a text of its own page.
   const example = 'Read the file one line at a time with the line event of the interface.';
   const allInOne = [

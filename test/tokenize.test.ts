@@ -14,6 +14,8 @@ describe('tokenize', () => {
     ["the asker's pronouns and do-support go", 'How do I reset my phone?', ['reset', 'phone']],
     ['prepositions that tell passages apart stay', 'before or after the war', ['befor', 'after', 'war']],
     ['contractions are stop words', "don't won't", []],
+    ['…typed without the apostrophe too', 'whats doesnt isnt im', []],
+    ['British spellings fold to American ones', 'colour of the centre', ['color', 'center']],
     ['abbreviation letters are not terms', 'the U.S. talks', ['u.s', 'talk']],
   ])('%s', (_name, text, expected) => {
     expect(tokenize(text)).toEqual(expected);

@@ -1,6 +1,7 @@
 /**
  * Words → search terms, identically for passages and questions: lower-case,
- * accents folded, English stop words dropped, Porter-stemmed.
+ * accents folded, English stop words dropped, British spellings folded to
+ * American ones, Porter-stemmed.
  *
  * Compound tokens (`git-stash`, `--depth`, `fs.readFile`, `HIV-1`, `2008-2009`)
  * yield the whole token *and* its parts, so `git stash` finds `git-stash` and
@@ -9,6 +10,7 @@
  */
 import { stemmer } from 'stemmer';
 import { isStopWord } from './stopwords.js';
+import { foldSpelling } from './spelling.js';
 
 /**
  * A run of letters/digits, optionally glued by connectors, led by `-`/`--` only
@@ -92,15 +94,17 @@ export function bigram(first: string, second: string): string {
 }
 
 /**
- * Stems one lower-case word; numbers and mixed tokens stay as they are.
+ * Stems one lower-case word, its British spelling folded to the American one
+ * first (see spelling.ts); numbers and mixed tokens stay as they are.
  *
  * @example
- * stem('running'); // 'run'; stem('2024') stays '2024'
+ * stem('running'); // 'run'; stem('colours') → 'color'; stem('2024') stays '2024'
  */
 export function stem(word: string): string {
   let stemmed = stemCache.get(word);
   if (stemmed === undefined) {
-    stemmed = HAS_DIGIT.test(word) ? word : stemmer(IRREGULAR.get(word) ?? word);
+    const folded = foldSpelling(word);
+    stemmed = HAS_DIGIT.test(word) ? word : stemmer(IRREGULAR.get(folded) ?? folded);
     if (stemCache.size >= MAX_CACHED_STEMS) stemCache.clear();
     stemCache.set(word, stemmed);
   }

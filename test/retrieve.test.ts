@@ -112,6 +112,20 @@ describe('Retriever ranking rules', () => {
     expect((await own.ask('whats the prompt, it doesnt', { topK: 3 })).verdict).not.toBe('none');
   });
 
+  it.each([
+    ['what does $? mean', 'params.html'],
+    ['what does && do', 'lists.html'],
+  ])('an operator is a word of the question: "%s"', async (question, file) => {
+    const shell = [
+      make('($?) Expands to the exit status of the most recently executed pipeline.', { file: 'params.html', paragraph: 1 }),
+      make('A list is a sequence of pipelines separated by && or ||, which run the next one by the status of the last.', { file: 'lists.html', paragraph: 1 }),
+      make('What the words of a command mean is decided by expansion.', { file: 'expansion.html', paragraph: 1 }),
+      make('Do not mean to run it? Press Ctrl-C.', { file: 'keys.html', paragraph: 1 }),
+    ];
+    const own = new Retriever(memoryIndex(shell), null, { answerThreshold: 0.4 });
+    expect((await own.ask(question, { topK: 3 })).ranked?.[0]?.passage.file).toBe(file);
+  });
+
   // An all-in-one page (Node.js's api/all.html) repeating a text of its own page.
   const example = 'Read the file one line at a time with the line event of the interface.';
   const allInOne = [

@@ -16,6 +16,9 @@ describe('tokenize', () => {
     ['contractions are stop words', "don't won't", []],
     ['…typed without the apostrophe too', 'whats doesnt isnt im', []],
     ['British spellings fold to American ones', 'colour of the centre', ['color', 'center']],
+    ['operators are terms', 'what does $? mean, and 2>&1', ['mean', '2', '1', '$?', '>&']],
+    ['…only as a whole run, never from rules, comments or URLs', '==== <!-- x --> https://a.org', ['x', 'http', 'org', 'https://a.org']],
+    ["…and not prose's marks", 'why?? user -> apps...', ['user', 'app']],
     ['abbreviation letters are not terms', 'the U.S. talks', ['u.s', 'talk']],
   ])('%s', (_name, text, expected) => {
     expect(tokenize(text)).toEqual(expected);

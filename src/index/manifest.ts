@@ -22,8 +22,8 @@ import type { IndexManifest } from '../types.js';
  *    loads them alone and reads vectors.f32 a row at a time, for the rows near its top-k cut.
  * 6: the passages' texts move from passages.bin to texts.bin, read a passage at a time when
  *    shown (each checked against the passage's hash); passages.bin stays in memory as columns.
- * 7: search terms fold British spellings to American ones and drop contractions typed without
- *    their apostrophe (src/text/spelling.ts, stopwords.ts): keyword.bin's terms differ.
+ * 7: search terms fold British spellings to American ones, drop contractions typed without
+ *    their apostrophe, and include operators (`==`, `$?`): keyword.bin's terms differ.
  */
 export const FORMAT_VERSION = 7;
 

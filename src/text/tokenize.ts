@@ -3,6 +3,8 @@
  * accents folded, English stop words dropped, British spellings folded to
  * American ones, Porter-stemmed.
  *
+ * Operators (`==`, `$?`, `2>&1`'s `>&`) are terms too.
+ *
  * Compound tokens (`git-stash`, `--depth`, `fs.readFile`, `HIV-1`, `2008-2009`)
  * yield the whole token *and* its parts, so `git stash` finds `git-stash` and
  * `git-stash` ranks the exact spelling above passages that merely mention `git`
@@ -21,6 +23,14 @@ const DIGIT_GROUP = /(\p{N}),(?=\p{N}{3}(?!\p{N}))/gu;
 const CONNECTOR = /['._\-/+#:]+/;
 const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u;
 const HAS_DIGIT = /\p{N}/u;
+/**
+ * Operators people ask about ("difference between 'is' and '=='", "what does
+ * $? mean", "what is 2>&1"), as terms of their own. A listed form counts only
+ * as a whole run of operator characters, so "====" rules, "<!--" and the "//"
+ * of a URL are nothing. Prose's "??", "->" and "..." are left out.
+ */
+const OPERATOR =
+  /(?<![=!<>:/*+\-%&|^])(?:===|!==|>>>|\/\/=|<<=|>>=|==|!=|<=|>=|=>|::|\/\/|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|>>|&&|\|\||:=|>&|&>)(?![=!<>:/*+\-%&|^])|\$[?#@$!*_-](?![\p{L}\p{N}_])/gu;
 
 /**
  * Irregular past forms Porter can't reach ("said" ≠ "say"): questions ask
@@ -76,9 +86,11 @@ export function tokenize(text: string): string[] {
 export function analyze(text: string): Analysis {
   const terms: string[] = [];
   const words: string[] = [];
-  for (const match of fold(text).matchAll(RAW_TOKEN)) {
+  const folded = fold(text);
+  for (const match of folded.matchAll(RAW_TOKEN)) {
     addToken(match[0], terms, words);
   }
+  for (const match of folded.matchAll(OPERATOR)) terms.push(match[0]);
   return { terms, words };
 }
 

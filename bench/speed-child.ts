@@ -13,7 +13,7 @@ import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import { PROJECT_DIR } from '../src/config.js';
 import { startEmbedderProcess } from '../src/embed/embed-child.js';
-import { Library } from '../src/library/library.js';
+import { Library, openIndexForSearch } from '../src/library/library.js';
 import { openIndex } from '../src/index/store.js';
 import { allocateQuantized } from '../src/search/dot-kernel.js';
 import type { Embedder } from '../src/types.js';
@@ -205,7 +205,8 @@ async function reindex(task: Extract<ChildTask, { kind: 'reindex' }>): Promise<R
 
 async function citebot(task: Extract<ChildTask, { kind: 'citebot' }>): Promise<CitebotResult> {
   const started = performance.now();
-  const index = await openIndex(task.indexDir, undefined, { quantized: allocateQuantized });
+  // As the library opens it: a large index's checks run after it starts answering.
+  const index = await openIndexForSearch(task.indexDir, () => undefined);
   const openMs = performance.now() - started;
   const { model, dim } = index.manifest;
   const embedder = model === null ? null : fixedEmbedder(model, dim, task.queries + 5);

@@ -98,6 +98,16 @@ async function checksumHere(regions: readonly Uint8Array[]): Promise<string> {
 }
 
 /**
+ * Runs one of a generation's integrity checks (which throws a
+ * `DamagedGeneration` when it fails): at once, the default, or kept to run
+ * after the load has returned (a large index, `ReadOptions.deferChecksFrom`).
+ *
+ * @example
+ * await check(() => verifyChecksum(bytes, 'keyword.bin', manifest.checksums));
+ */
+export type IntegrityCheck = (run: () => Promise<void>) => Promise<void>;
+
+/**
  * Throws a `DamagedGeneration` unless `bytes` match the checksum `sums` records for `name`.
  *
  * @example

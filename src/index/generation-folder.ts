@@ -18,10 +18,10 @@
  */
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic, type FileSystem } from './atomic.js';
-import { checksummed, verifyChecksum } from './checksum.js';
+import { checksummed, verifyChecksum, type IntegrityCheck } from './checksum.js';
 import { DamagedGeneration, readGenerationBytes, readSharedGenerationBytes } from './damaged-generation.js';
 import { fileTitles, ITEMS, itemsJson } from './items.js';
-import { decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
+import { checkKeywordPostings, decodeKeywordParts, encodeKeywordParts, KEYWORD_BIN, KEYWORD_JSON, type KeywordParts } from './keyword-file.js';
 import { readManifestFile, stampManifest, writeManifestFile, type ManifestDraft, type StoredManifest } from './manifest.js';
 import { openPassageTable } from './passage-table.js';
 import { encodePassages, encodeTexts, PASSAGES, readPassagesLayout, TEXTS } from './passages-file.js';
@@ -48,6 +48,12 @@ export interface GenerationData {
   vectors: Float32Array | StoredVectors | null;
   /** Null when not asked for. */
   keyword: KeywordParts | null;
+  /**
+   * Null once every integrity check has passed, or what is damaged. Already
+   * settled unless the checks were deferred (`ReadOptions.deferChecksFrom`);
+   * never rejects.
+   */
+  checked: Promise<string | null>;
 }
 
 /**
@@ -93,6 +99,16 @@ export interface ReadOptions {
    * (`allocate` and `finite` are then unused).
    */
   quantized?: QuantizedAllocator;
+  /**
+   * Passages from which the checks of the large files (checksums of
+   * passages.bin, keyword.bin and vectors.i8, and the keyword postings) run
+   * after the read returns, in the background, instead of before: at a
+   * million passages they are 1.5 GB of sha256 and 130M postings, most of a
+   * load. Their outcome is `GenerationData.checked`; the caller must not
+   * trust the data for anything lasting (a reindex reusing its vectors)
+   * before it says null. Default: never.
+   */
+  deferChecksFrom?: number;
 }
 
 /**
@@ -104,26 +120,43 @@ export interface ReadOptions {
  */
 export async function readGeneration(genDir: string, options: ReadOptions): Promise<GenerationData> {
   const manifest = await readManifestFile(genDir);
+  const later: Array<() => Promise<void>> = [];
+  const deferred = manifest.passages >= (options.deferChecksFrom ?? Infinity);
+  const check: IntegrityCheck = deferred ? async (run) => void later.push(run) : (run) => run();
   // The binary files are read while the passages are decoded.
-  const vectors = manifest.mode === 'keyword' ? Promise.resolve(null) : readVectors(genDir, manifest, options);
-  const keyword = options.keyword ? readKeyword(genDir, manifest) : Promise.resolve(null);
+  const vectors = manifest.mode === 'keyword' ? Promise.resolve(null) : readVectors(genDir, manifest, options, check);
+  const keyword = options.keyword ? readKeyword(genDir, manifest, check) : Promise.resolve(null);
   // Settled even when decoding fails first, so no rejection goes unhandled.
   void Promise.allSettled([vectors, keyword]);
-  const bytes = await readGenerationBytes(genDir, PASSAGES);
+  // In shared memory when its checksum may be left for later: then it is hashed in a worker, beside the serving.
+  const bytes = await (deferred ? readSharedGenerationBytes : readGenerationBytes)(genDir, PASSAGES);
   // Layout first: "truncated" says more than "does not match its checksum".
   const layout = readPassagesLayout(bytes, manifest.passages);
-  await verifyChecksum(bytes, PASSAGES, manifest.checksums);
+  await check(() => verifyChecksum(bytes, PASSAGES, manifest.checksums));
   const passages = openPassageTable(layout, path.join(genDir, TEXTS));
-  return { manifest, passages, vectors: await vectors, keyword: await keyword };
+  const data = { manifest, passages, vectors: await vectors, keyword: await keyword };
+  return { ...data, checked: runChecks(later) };
 }
 
-function readVectors(genDir: string, manifest: StoredManifest, options: ReadOptions): Promise<Float32Array | StoredVectors> {
+/** The checks left for after the load, all at once: null when they pass, else the first damage found. */
+async function runChecks(checks: ReadonlyArray<() => Promise<void>>): Promise<string | null> {
+  try {
+    await Promise.all(checks.map((run) => run()));
+    return null;
+  } catch (err) {
+    if (err instanceof DamagedGeneration) return err.message;
+    // Not damage but an OS failure (a worker that could not start): say so rather than serve unchecked without a word.
+    return `its files could not be checked (${(err as Error).message})`;
+  }
+}
+
+function readVectors(genDir: string, manifest: StoredManifest, options: ReadOptions, check: IntegrityCheck): Promise<Float32Array | StoredVectors> {
   const { quantized } = options;
   if (quantized === undefined) return readVectorsFile(genDir, manifest, options.allocate ?? plainVectors, options.finite ?? allFinite);
-  return readQuantizedFile(genDir, manifest, quantized).then((parts) => openStoredVectors(path.join(genDir, VECTORS), manifest.passages, manifest.dim, parts));
+  return readQuantizedFile(genDir, manifest, quantized, check).then((parts) => openStoredVectors(path.join(genDir, VECTORS), manifest.passages, manifest.dim, parts));
 }
 
-async function readKeyword(genDir: string, manifest: StoredManifest): Promise<KeywordParts> {
+async function readKeyword(genDir: string, manifest: StoredManifest, check: IntegrityCheck): Promise<KeywordParts> {
   // In shared memory from the start: a large index's search worker reads the postings in place (search/scanner.ts), with no copy at load.
   const [json, bin] = await Promise.all([readGenerationBytes(genDir, KEYWORD_JSON), readSharedGenerationBytes(genDir, KEYWORD_BIN)]);
   let parts: KeywordParts;
@@ -132,7 +165,15 @@ async function readKeyword(genDir: string, manifest: StoredManifest): Promise<Ke
   } catch (err) {
     throw new DamagedGeneration((err as Error).message);
   }
+  await check(async () => {
+    try {
+      await checkKeywordPostings(parts);
+    } catch (err) {
+      throw new DamagedGeneration((err as Error).message);
+    }
+  });
+  // keyword.json is small and was parsed above: checked now, whatever the size of the index.
   await verifyChecksum(json, KEYWORD_JSON, manifest.checksums);
-  await verifyChecksum(bin, KEYWORD_BIN, manifest.checksums);
+  await check(() => verifyChecksum(bin, KEYWORD_BIN, manifest.checksums));
   return parts;
 }

@@ -13,6 +13,7 @@
  * const parts = decodeKeywordParts(jsonText, binBytes, passages.length);
  */
 import os from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 export const KEYWORD_JSON = 'keyword.json';
 export const KEYWORD_BIN = 'keyword.bin';
@@ -77,9 +78,12 @@ export function keywordJson({ options, documents, rows, terms }: KeywordHead): s
 /**
  * Parts from the two files' contents; throws an Error naming what is wrong
  * when they don't fit together or don't fit an index of `rows` passages.
+ * Their postings are checked apart (`checkKeywordPostings`): at a million
+ * passages that is 130M of them, half a second.
  *
  * @example
  * const parts = decodeKeywordParts(await fsp.readFile('keyword.json', 'utf8'), await fsp.readFile('keyword.bin'), 120);
+ * await checkKeywordPostings(parts);
  */
 export function decodeKeywordParts(json: string, bin: Buffer, rows: number): KeywordParts {
   const head = parseHead(json);
@@ -95,23 +99,38 @@ export function decodeKeywordParts(json: string, bin: Buffer, rows: number): Key
   const rowsAt = bytes.byteOffset + 4 * (termCount + 1);
   const postingRows = new Uint32Array(bytes.buffer, rowsAt, postings);
   const weights = new Float32Array(bytes.buffer, rowsAt + 4 * postings, postings);
-  checkPostings(offsets, postingRows, weights, rows);
   return { options: head.options, documents: head.documents, rows: head.rows, terms: head.terms, offsets, postingRows, weights };
 }
 
+/** Postings checked between two yields to the event loop in `checkKeywordPostings` (a few ms of work). */
+const CHECK_SLICE = 1 << 20;
+
 /**
- * Postings that would make every search come back empty or wrong, which a
- * size check can't see: offsets that go backwards, rows past the last
- * passage, weights that are not numbers.
+ * Throws an Error for postings that would make every search come back empty
+ * or wrong, which a size check can't see: offsets that go backwards, rows
+ * past the last passage, weights that are not numbers. Checks a slice at a
+ * time with the event loop let in between, so a large index can be checked
+ * while it serves.
+ *
+ * @example
+ * await checkKeywordPostings(decodeKeywordParts(json, bin, 120)); // throws 'keyword.bin posting 0 names row 130, …'
  */
-function checkPostings(offsets: Uint32Array, postingRows: Uint32Array, weights: Float32Array, rows: number): void {
+export async function checkKeywordPostings({ offsets, postingRows, weights, rows }: KeywordParts): Promise<void> {
   if (offsets[0] !== 0) throw new Error(`${KEYWORD_BIN} offsets do not start at 0`);
-  for (let t = 1; t < offsets.length; t++) {
-    if (offsets[t]! < offsets[t - 1]!) throw new Error(`${KEYWORD_BIN} offsets descend at term ${t - 1}`);
+  for (let from = 1; from < offsets.length; from += CHECK_SLICE) {
+    const end = Math.min(offsets.length, from + CHECK_SLICE);
+    for (let t = from; t < end; t++) {
+      if (offsets[t]! < offsets[t - 1]!) throw new Error(`${KEYWORD_BIN} offsets descend at term ${t - 1}`);
+    }
+    await yieldToEventLoop();
   }
-  for (let p = 0; p < postingRows.length; p++) {
-    if (postingRows[p]! >= rows) throw new Error(`${KEYWORD_BIN} posting ${p} names row ${postingRows[p]}, past the last passage (${rows - 1})`);
-    if (!Number.isFinite(weights[p]!)) throw new Error(`${KEYWORD_BIN} posting ${p} has weight ${weights[p]}, not a number`);
+  for (let from = 0; from < postingRows.length; from += CHECK_SLICE) {
+    const end = Math.min(postingRows.length, from + CHECK_SLICE);
+    for (let p = from; p < end; p++) {
+      if (postingRows[p]! >= rows) throw new Error(`${KEYWORD_BIN} posting ${p} names row ${postingRows[p]}, past the last passage (${rows - 1})`);
+      if (!Number.isFinite(weights[p]!)) throw new Error(`${KEYWORD_BIN} posting ${p} has weight ${weights[p]}, not a number`);
+    }
+    await yieldToEventLoop();
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { verifyChecksum } from './checksum.js';
+import { verifyChecksum, type IntegrityCheck } from './checksum.js';
 import { DamagedGeneration, fillRegions, withGenerationFile } from './damaged-generation.js';
 import type { StoredManifest } from './manifest.js';
 
@@ -102,18 +102,19 @@ function quantizeRow(vectors: Float32Array, at: number, dim: number, int8: Int8A
 
 /**
  * Reads a generation's vectors.i8 into arrays from `allocate`, checked against
- * the manifest's counts and checksum; bounds or scales that are not numbers
- * (a model that produced NaN) are damage too.
+ * the manifest's counts and checksum (the checksum through `check`, which may
+ * run it after the load); bounds or scales that are not numbers (a model
+ * that produced NaN) are damage too.
  *
  * @example
  * const { int8, scales, maxError } = await readQuantizedFile('embeddings/gen-…', manifest, plainQuantized);
  */
-export async function readQuantizedFile(genDir: string, manifest: StoredManifest, allocate: QuantizedAllocator): Promise<QuantizedParts> {
+export async function readQuantizedFile(genDir: string, manifest: StoredManifest, allocate: QuantizedAllocator, check: IntegrityCheck = (run) => run()): Promise<QuantizedParts> {
   const { passages: rows, dim } = manifest;
   const { int8, scales } = allocate(rows, dim);
   const regions = [bytesOf(int8), new Uint8Array(pad4(rows * dim) - rows * dim), bytesOf(scales), new Uint8Array(TAIL_BYTES)];
   await readRegions(path.join(genDir, QUANTIZED), regions, manifest);
-  await verifyChecksum(regions, QUANTIZED, manifest.checksums);
+  await check(() => verifyChecksum(regions, QUANTIZED, manifest.checksums));
   if (os.endianness() === 'BE') Buffer.from(regions[2]!.buffer, regions[2]!.byteOffset, regions[2]!.byteLength).swap32();
   const tail = Buffer.from(regions[3]!.buffer);
   const [maxError, maxNorm] = [tail.readDoubleLE(0), tail.readDoubleLE(8)];

@@ -28,6 +28,8 @@ export { indexWriteError, rebuildCommand };
 /** A loaded index with its stored keyword index (null when loaded for an update, which doesn't need it). */
 export interface StoredIndex extends LoadedIndex {
   keyword: KeywordParts | null;
+  /** Null once every integrity check has passed, or what is damaged (see `OpenOptions.deferChecksFrom`); never rejects. */
+  checked: Promise<string | null>;
 }
 
 export interface WriteOptions {
@@ -47,7 +49,7 @@ export interface WriteOptions {
  * arrays from `quantized` and exact rows on demand (the search layer passes
  * allocators that place them where its kernel scans them).
  */
-export type OpenOptions = Pick<ReadOptions, 'allocate' | 'finite' | 'quantized'>;
+export type OpenOptions = Pick<ReadOptions, 'allocate' | 'finite' | 'quantized' | 'deferChecksFrom'>;
 
 /** The vectors' shape for these options: whole, or as search reads them. */
 export type VectorsRead<O extends OpenOptions> = O extends { quantized: QuantizedAllocator } ? StoredVectors : Float32Array;
@@ -268,7 +270,7 @@ async function loadFallback(dir: string, pointer: Pointer, reason: string, warn:
       if (!(err instanceof DamagedGeneration)) throw err;
     }
   }
-  throw damaged(dir, reason);
+  throw damagedIndexError(dir, reason);
 }
 
 async function readPointer(dir: string, warn: WarningSink): Promise<Pointer> {
@@ -298,7 +300,7 @@ async function pointerFromScan(dir: string, warn: WarningSink): Promise<Pointer>
     warn(`${path.join(dir, CURRENT)} is unreadable; using ${generation}. Run ${rebuildCommand(dir)} to repair it.`);
     return { format: FORMAT_VERSION, generation, previous: generations.find((g) => g < generation) ?? null };
   }
-  throw damaged(dir, `${CURRENT} is unreadable and no generation folder is intact`);
+  throw damagedIndexError(dir, `${CURRENT} is unreadable and no generation folder is intact`);
 }
 
 async function missingIndex(dir: string): Promise<CitebotError> {
@@ -327,7 +329,13 @@ async function isNewerFormat(dir: string): Promise<boolean> {
   return pointer !== null && pointer.format > FORMAT_VERSION;
 }
 
-function damaged(dir: string, reason: string): CitebotError {
+/**
+ * The error a damaged index is refused with: what is wrong, and the command that rebuilds it.
+ *
+ * @example
+ * throw damagedIndexError('embeddings', 'keyword.bin does not match its checksum in manifest.json');
+ */
+export function damagedIndexError(dir: string, reason: string): CitebotError {
   return new CitebotError(`The index in ${dir} is damaged: ${reason}.`, { hint: `Rebuild it: ${rebuildCommand(dir)}` });
 }
 

@@ -12,7 +12,7 @@ import { DocsWatcher, type WatchOptions } from './watcher.js';
 import { CitebotError, isCitebotError } from '../errors.js';
 import type { FolderWalk } from '../documents/walk.js';
 import { columnsOf } from '../index/passage-table.js';
-import { currentGeneration, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
+import { currentGeneration, damagedIndexError, hasIndex, openIndex, readManifest, type StoredIndex } from '../index/store.js';
 import { ingest, isStale, type IngestSummary } from './ingest.js';
 import { allocateQuantized } from '../search/dot-kernel.js';
 import { Retriever, type AskOptions } from '../search/retrieve.js';
@@ -68,6 +68,8 @@ export interface LibraryOptions {
   onIngest?: (summary: IngestSummary) => void;
   /** Passages from which searches run in a worker thread (default OFF_THREAD_PASSAGES; tests and benchmarks set others). */
   offThreadFrom?: number;
+  /** Passages from which a loaded index's large files are checked after it starts answering (default DEFERRED_CHECK_PASSAGES; tests set others). */
+  deferChecksFrom?: number;
 }
 
 /**
@@ -81,9 +83,25 @@ export interface LibraryOptions {
  */
 export const OFF_THREAD_PASSAGES = 100_000;
 
+/**
+ * Passages from which a loaded index answers before the checksums of its
+ * large files (passages.bin, keyword.bin, vectors.i8) and its keyword
+ * postings are checked, which then runs in the background (the hashing in a
+ * worker thread). At a million passages the checks are most of a load's
+ * work (1.5 GB of sha256 and 130M postings, seconds on 2 cores); below this
+ * they take a fraction of a second and stay before the first answer. A check
+ * that fails refuses every later question with the rebuild command.
+ */
+export const DEFERRED_CHECK_PASSAGES = 250_000;
+
+/** What `load` takes: an index, with its keyword parts and the outcome of its integrity checks when it comes from the store. */
+export type IndexToLoad = LoadedIndex & { keyword?: KeywordParts | null; checked?: Promise<string | null> };
+
 /** One loaded index generation and everything derived from it; replaced whole on reindex. */
 interface Snapshot {
-  index: LoadedIndex & { keyword?: KeywordParts | null };
+  index: IndexToLoad;
+  /** Set when a check that ran after the load found the index damaged: every question gets it. */
+  damage: CitebotError | null;
   retriever: Retriever;
   /** Each file's rows and paragraph numbers (not its passages: a stored index makes those when asked). */
   byFile: Map<string, FileRows>;
@@ -98,7 +116,7 @@ interface Snapshot {
 export async function openLibrary(options: LibraryOptions): Promise<Library> {
   const library = new Library(options);
   if (await needsIngest(options)) await refreshOrKeep(library, options);
-  else library.load(await openForSearch(options.indexDir, options.warn));
+  else library.load(await openForSearch(options));
   return library;
 }
 
@@ -117,17 +135,29 @@ async function refreshOrKeep(library: Library, options: LibraryOptions): Promise
     const code = (isCitebotError(err) ? (err.cause as NodeJS.ErrnoException | undefined)?.code : undefined) ?? '';
     if (!UNWRITABLE.has(code) || (await readManifest(options.indexDir)) === null) throw err;
     options.warn(`The documents changed, but the index can't be updated, so answers come from the index as it is. ${(err as CitebotError).userMessage}`);
-    library.load(await openForSearch(options.indexDir, options.warn));
+    library.load(await openForSearch(options));
   }
 }
 
 /**
  * The index as search reads it: the int8 copies of its vectors read straight
  * into the dense-search kernel's memory (scanned there, no copy), the exact
- * rows read from the file only for the few rows near the top-k cut.
+ * rows read from the file only for the few rows near the top-k cut; a large
+ * one checked after it starts answering.
  */
-function openForSearch(indexDir: string, warn: WarningSink): Promise<StoredIndex> {
-  return openIndex(indexDir, warn, { quantized: allocateQuantized });
+function openForSearch({ indexDir, warn, deferChecksFrom }: LibraryOptions): Promise<StoredIndex> {
+  return openIndexForSearch(indexDir, warn, deferChecksFrom);
+}
+
+/**
+ * Opens an index as a library loads it for search (benchmarks measure this,
+ * then `Library.load`).
+ *
+ * @example
+ * library.load(await openIndexForSearch('embeddings', console.warn));
+ */
+export function openIndexForSearch(indexDir: string, warn: WarningSink, deferChecksFrom = DEFERRED_CHECK_PASSAGES): Promise<StoredIndex> {
+  return openIndex(indexDir, warn, { quantized: allocateQuantized, deferChecksFrom });
 }
 
 async function needsIngest(options: LibraryOptions): Promise<boolean> {
@@ -157,6 +187,7 @@ export class Library implements LibraryApi {
    */
   async ask(question: string, options: Partial<AskOptions> = {}): Promise<Answer> {
     const snapshot = this.current();
+    if (snapshot.damage) throw snapshot.damage;
     const asked = { topK: options.topK ?? this.options.topK, offset: options.offset ?? 0 };
     if (snapshot.retriever.mode === 'keyword' || this.semanticAvailable()) {
       try {
@@ -230,9 +261,8 @@ export class Library implements LibraryApi {
    * if (await library.refresh()) log.info('reloaded the index');
    */
   async refresh(): Promise<boolean> {
-    const { indexDir, warn } = this.options;
-    if ((await currentGeneration(indexDir)) === this.snapshot?.index.generation) return false;
-    this.load(await openForSearch(indexDir, warn));
+    if ((await currentGeneration(this.options.indexDir)) === this.snapshot?.index.generation) return false;
+    this.load(await openForSearch(this.options));
     return true;
   }
 
@@ -260,12 +290,26 @@ export class Library implements LibraryApi {
     return (await currentGeneration(indexDir)) !== this.snapshot?.index.generation;
   }
 
-  /** Makes `index` the live one. Building the retriever first keeps the swap instant. */
-  load(index: LoadedIndex & { keyword?: KeywordParts | null }): void {
+  /**
+   * Makes `index` the live one. Building the retriever first keeps the swap
+   * instant. When its integrity checks are still running (a large stored
+   * index) and one fails, every later question is refused with the rebuild
+   * command, and `warn` says so once.
+   *
+   * @example
+   * library.load(await openIndex('embeddings', console.warn, { quantized: allocateQuantized }));
+   */
+  load(index: IndexToLoad): void {
     const retriever = new Retriever(index, this.options.embedder, { answerThreshold: this.options.answerThreshold, offThread: this.offThread(index) });
     const previous = this.snapshot;
     // The retriever holds the keyword index now (in shared memory when it scans off-thread); the loaded parts would be a second copy.
-    this.snapshot = { index: { ...index, keyword: retriever.keywordParts() }, retriever, byFile: groupByFile(index.passages) };
+    const snapshot: Snapshot = { index: { ...index, keyword: retriever.keywordParts() }, damage: null, retriever, byFile: groupByFile(index.passages) };
+    this.snapshot = snapshot;
+    void index.checked?.then((reason) => {
+      if (reason === null) return;
+      snapshot.damage = damagedIndexError(index.dir, reason);
+      this.options.warn(`${snapshot.damage.message} ${snapshot.damage.hint ?? ''}`.trim());
+    });
     // Questions already asked of the old index finish first.
     previous?.retriever.close();
     previous?.keyword?.close();
@@ -300,16 +344,18 @@ export class Library implements LibraryApi {
         hint: 'Try again once it is back (see /stats), or restart citebot.',
       });
     }
+    // The serving index's vectors are reused only once its checks have passed (they may still be running).
+    const loaded = this.snapshot && ((await this.snapshot.index.checked) ?? null) === null ? this.snapshot.index : null;
     const summary = await ingest({
       docsDir,
       indexDir,
       embedder,
       warn,
-      ...(this.snapshot ? { loaded: this.snapshot.index } : {}),
+      ...(loaded ? { loaded } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(batchSize ? { batchSize } : {}),
     });
-    this.load(await openForSearch(indexDir, warn));
+    this.load(await openForSearch(this.options));
     this.options.onIngest?.(summary);
     for (const listener of this.ingestListeners) listener(summary);
     return summary;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Library, OFF_THREAD_PASSAGES } from '../src/library/library.js';
 import { allocateVectors } from '../src/search/dot-kernel.js';
 import { Retriever } from '../src/search/retrieve.js';
-import { InProcessScanner } from '../src/search/scanner.js';
+import { KeywordIndex } from '../src/search/keyword.js';
+import { InProcessScanner, sharedKeywordParts } from '../src/search/scanner.js';
 import type { Answer, LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { passage } from './helpers/passage.js';
@@ -98,7 +99,7 @@ describe('a search worker that dies', () => {
     const asked = retriever.ask('glacier harbour lantern?', { topK: 3 });
     retriever.close();
     // The worker is killed before it can answer (it has not even started): the private field is the only handle on it.
-    await (retriever as unknown as { scanner: { worker: { terminate(): Promise<number> } } }).scanner.worker.terminate();
+    await (retriever as unknown as { scanner: { workers: Array<{ terminate(): Promise<number> }> } }).scanner.workers[0]!.terminate();
     expect(shown(await asked)).toEqual(shown(await here.ask('glacier harbour lantern?', { topK: 3 })));
     here.close();
   });
@@ -117,5 +118,16 @@ describe('the library', () => {
     library.load(small);
     expect(library.searchesOffThread).toBe(false);
     expect(OFF_THREAD_PASSAGES).toBeGreaterThan(10_000);
+  });
+});
+
+describe('postings for a worker', () => {
+  it('are copied into shared memory once: parts already there are used as they are (no second term table at load)', () => {
+    const parts = new KeywordIndex([passage('glacier harbour lantern.'), passage('river council budget.')]).toParts();
+    const shared = sharedKeywordParts(parts);
+    expect(shared).not.toBe(parts);
+    expect(shared.postingRows.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared.postingRows)).toEqual(Array.from(parts.postingRows));
+    expect(sharedKeywordParts(shared)).toBe(shared);
   });
 });

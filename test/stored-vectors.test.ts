@@ -12,7 +12,9 @@ import { CitebotError } from '../src/errors.js';
 import { plainQuantized } from '../src/index/quantized-file.js';
 import { openIndex, writeIndex } from '../src/index/store.js';
 import { allocateQuantized } from '../src/search/dot-kernel.js';
+import { KeywordIndex } from '../src/search/keyword.js';
 import { Retriever } from '../src/search/retrieve.js';
+import { sharedKeywordParts, takenRanges, WorkerScanner } from '../src/search/scanner.js';
 import { topK } from '../src/search/vectors.js';
 import type { StoredVectors } from '../src/types.js';
 import { syntheticContent, syntheticPassages, syntheticVectors } from './helpers/synthetic-index.js';
@@ -186,5 +188,49 @@ describe('a stored index searched in a worker thread', () => {
       here.close();
       worker.close();
     }
+  });
+});
+
+describe('a stored index scanned by several workers at once', () => {
+  it.each([1, 2, 3])('with %i worker(s) finds exactly what one float64 scan finds, ties across their rows included', async (threads) => {
+    const [count, dim] = [700, 16];
+    const content = syntheticContent({ tag: 5, count, dim });
+    // Rows 350… repeat rows 0…: equal scores in different workers' ranges, which must come back lower row first.
+    content.vectors!.copyWithin(350 * dim, 0, 350 * dim);
+    await writeIndex(dir, content);
+    const index = await openIndex(dir, warn, { quantized: allocateQuantized });
+    const parts = sharedKeywordParts(index.keyword!);
+    const keyword = new KeywordIndex(parts);
+    const searchable = Uint8Array.from(syntheticPassages(5, count), (p) => (p.searchable ? 1 : 0));
+    const scanner = new WorkerScanner(keyword, parts, index.vectors, dim, searchable, threads);
+    try {
+      expect((scanner as unknown as { workers: unknown[] }).workers).toHaveLength(threads);
+      for (const row of [3, 351, 699]) {
+        const vector = content.vectors!.slice(row * dim, (row + 1) * dim);
+        const query = keyword.query(`passage ${row} quoted text`);
+        const { keyword: hits, dense } = await scanner.scan({ query, vector, depth: 40 });
+        expect(dense).toEqual(naiveTopK(content.vectors!, dim, vector, 40, (r) => searchable[r] === 1));
+        expect(hits).toEqual(keyword.search(query, 40));
+      }
+    } finally {
+      scanner.close();
+    }
+  });
+
+  it('hands out every row exactly once, in ranges taken in turn', () => {
+    const split = { next: new Int32Array(new SharedArrayBuffer(4)), chunks: 7 };
+    const [first, second] = [takenRanges(split, 100, 1), takenRanges(split, 100, 2)];
+    const taken: Array<[number, number, number]> = [];
+    for (let step = 0; step < 10; step++) {
+      for (const ranges of [first, second]) {
+        const next = ranges.next();
+        if (!next.done) taken.push([next.value.start, next.value.end, next.value.slot]);
+      }
+    }
+    expect(taken.map(([, , slot]) => slot)).toEqual([1, 2, 1, 2, 1, 2, 1]);
+    const covered = taken.map(([start, end]) => [start, end]).sort((a, b) => a[0]! - b[0]!);
+    expect(covered[0]![0]).toBe(0);
+    expect(covered.at(-1)![1]).toBe(100);
+    for (let i = 1; i < covered.length; i++) expect(covered[i]![0]).toBe(covered[i - 1]![1]);
   });
 });

@@ -184,8 +184,10 @@ export function vectorsAreFinite(vectors: Float32Array, dim: number): boolean {
 
 /** Approximate scores of every row, and how far any of them can be from the exact dot product. */
 export interface KernelScores {
-  /** One score per row; a view into kernel memory, valid until the next scan. */
+  /** One score per row scanned (row `first + i` at `i`); a view into kernel memory, valid until the next scan. */
   scores: Float32Array | Float64Array;
+  /** The row of `scores[0]` (0 unless a range of rows was scanned). */
+  first: number;
   /** |score − exact dot product| ≤ bound for every row. */
   bound: number;
 }
@@ -204,6 +206,21 @@ export function kernelScores(vectors: Float32Array, dim: number, query: Float32A
   prepareVectors(vectors, dim);
   const { maxError, maxNorm } = memory.prepared!;
   return scan(memory, query, maxNorm, maxError);
+}
+
+/**
+ * Threads that may scan one stored index's rows at the same time, each over
+ * its own rows (`RowRange`): each has a query region of its own in kernel
+ * memory (slot 0 is the loading thread's), while the rows' scores go where
+ * the rows are, so two ranges never share a byte.
+ */
+export const SCAN_SLOTS = 8;
+
+/** Rows [start, end) of a stored index, scanned with the query region `slot` (0 to SCAN_SLOTS − 1). */
+export interface RowRange {
+  start: number;
+  end: number;
+  slot: number;
 }
 
 /** Where a stored index's int8 rows live in kernel memory (`allocateQuantized`). */
@@ -231,7 +248,7 @@ export function allocateQuantized(rows: number, dim: number): { int8: Int8Array;
   const length = rows * dim;
   const scales = align(length);
   const query = align(scales + rows * 4);
-  const scores = align(query + dim * 2);
+  const scores = align(query + SCAN_SLOTS * align(dim * 2));
   const total = scores + rows * 4;
   if (module === null || dim % KERNEL_DIM_STEP !== 0 || total > 4 * 2 ** 30 - PAGE_BYTES) {
     return { int8: new Int8Array(length), scales: new Float32Array(rows) };
@@ -301,37 +318,46 @@ export function adoptQuantized(
 }
 
 /**
- * Approximate scores of every row of a stored index's vectors against
- * `query`, from their int8 copies: in the kernel when `allocateQuantized`
- * placed them there, else a plain loop; with the bound on their error.
+ * Approximate scores of the rows of a stored index's vectors against
+ * `query` (all of them, or `range`'s), from their int8 copies: in the kernel
+ * when `allocateQuantized` placed them there, else a plain loop; with the
+ * bound on their error. Threads scanning at once must use different slots
+ * and ranges that don't overlap.
  *
  * @example
  * const { scores, bound } = quantizedScores(index.vectors, question);
+ * const half = quantizedScores(index.vectors, question, { start: 0, end: index.vectors.rows >> 1, slot: 1 });
  */
-export function quantizedScores(vectors: StoredVectors, query: Float32Array): KernelScores {
+export function quantizedScores(vectors: StoredVectors, query: Float32Array, range: RowRange = { start: 0, end: vectors.rows, slot: 0 }): KernelScores {
   const { int8, scales, rows, dim, maxNorm, maxError } = vectors;
+  const { start, end, slot } = range;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= rows && Number.isInteger(slot) && slot >= 0 && slot < SCAN_SLOTS)) {
+    throw new RangeError(`quantizedScores: rows ${start} to ${end} (slot ${slot}) of ${rows}`);
+  }
   const memory = quantizedMemories.get(int8.buffer);
   if (memory && int8.byteOffset === 0 && scales.byteOffset === memory.at.scales && memory.rows === rows && memory.dim === dim && query.length === dim) {
-    return scan(memory, query, maxNorm, maxError);
+    return scan(memory, query, maxNorm, maxError, range);
   }
-  const scores = new Float64Array(rows);
+  const scores = new Float64Array(end - start);
   let queryNormSq = 0;
   for (let j = 0; j < dim; j++) queryNormSq += query[j]! * query[j]!;
-  for (let row = 0; row < rows; row++) {
+  for (let row = start; row < end; row++) {
     let sum = 0;
     for (let j = 0; j < dim; j++) sum += int8[row * dim + j]! * query[j]!;
-    scores[row] = sum * scales[row]!;
+    scores[row - start] = sum * scales[row]!;
   }
-  return { scores, bound: scoreErrorBound(Math.sqrt(queryNormSq), 0, maxNorm, maxError) };
+  return { scores, first: start, bound: scoreErrorBound(Math.sqrt(queryNormSq), 0, maxNorm, maxError) };
 }
 
-/** The query rounded to int16 in kernel memory, one pass of `scores`, and the bound. */
-function scan(memory: KernelMemory | QuantizedMemory, query: Float32Array, maxNorm: number, maxError: number): KernelScores {
-  const { at, rows, dim } = memory;
+/** The query rounded to int16 in kernel memory (its slot's region), one pass of `scores` over the range, and the bound. */
+function scan(memory: KernelMemory | QuantizedMemory, query: Float32Array, maxNorm: number, maxError: number, range: RowRange = { start: 0, end: memory.rows, slot: 0 }): KernelScores {
+  const { at, dim } = memory;
+  const { start, end, slot } = range;
   let largest = 0;
   for (const x of query) largest = Math.max(largest, Math.abs(x));
   const step = largest / QUERY_STEPS;
-  const rounded = new Int16Array(memory.memory.buffer, at.query, dim);
+  const queryAt = at.query + slot * align(dim * 2);
+  const rounded = new Int16Array(memory.memory.buffer, queryAt, dim);
   let queryNormSq = 0;
   let roundingSq = 0;
   for (let j = 0; j < dim; j++) {
@@ -340,9 +366,10 @@ function scan(memory: KernelMemory | QuantizedMemory, query: Float32Array, maxNo
     queryNormSq += x * x;
     roundingSq += (x - rounded[j]! * step) ** 2;
   }
-  memory.exports.scores(at.int8, at.query, dim, rows, at.scales, at.scores, step);
+  const rows = end - start;
+  memory.exports.scores(at.int8 + start * dim, queryAt, dim, rows, at.scales + start * 4, at.scores + start * 4, step);
   const bound = scoreErrorBound(Math.sqrt(queryNormSq), Math.sqrt(roundingSq), maxNorm, maxError);
-  return { scores: new Float32Array(memory.memory.buffer, at.scores, rows), bound };
+  return { scores: new Float32Array(memory.memory.buffer, at.scores + start * 4, rows), first: start, bound };
 }
 
 /**

@@ -125,8 +125,10 @@ export class Retriever {
     const dim = index.manifest.dim;
     if (options.offThread) {
       // The postings move to shared memory, and this thread searches that copy too: one copy, read by both.
-      const parts = sharedKeywordParts(keyword.toParts());
-      this.keyword = new KeywordIndex(parts);
+      const own = keyword.toParts();
+      const parts = sharedKeywordParts(own);
+      // A stored index's postings were read into shared memory: the same index, without a second term table.
+      this.keyword = parts === own ? keyword : new KeywordIndex(parts);
       this.scanner = new WorkerScanner(this.keyword, parts, vectors, dim, searchable);
     } else {
       this.keyword = keyword;

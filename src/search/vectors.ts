@@ -12,7 +12,7 @@
  * (`StoredVectors`) are scanned the same way from their int8 copies, and the
  * rows near the cut read from the file for their exact scores.
  */
-import { kernelScores, quantizedScores, type KernelScores } from './dot-kernel.js';
+import { kernelScores, quantizedScores, type KernelScores, type RowRange } from './dot-kernel.js';
 import type { StoredVectors } from '../types.js';
 
 /** A row of the index and its score. */
@@ -123,7 +123,7 @@ export function topK(
   if (dim <= 0 || query.length !== dim || (!(vectors instanceof Float32Array) && vectors.dim !== dim)) {
     throw new RangeError(`Query has ${query.length} dimensions; the index has ${vectors instanceof Float32Array ? dim : vectors.dim}.`);
   }
-  if (!(vectors instanceof Float32Array)) return k > 0 ? rescoredTopK(k, accept, quantizedScores(vectors, query), exactRows(vectors, query)) : [];
+  if (!(vectors instanceof Float32Array)) return storedTopK(vectors, query, k, accept, [{ start: 0, end: vectors.rows, slot: 0 }]);
   const fast = k > 0 ? kernelScores(vectors, dim, query) : null;
   if (fast !== null && Number.isFinite(fast.bound)) return rescoredTopK(k, accept, fast, (row) => dot(vectors, row, query, dim));
   const heap = new TopKHeap(k);
@@ -133,6 +133,35 @@ export function topK(
     if (score > heap.floor && accept(row)) heap.offer(row, score);
   }
   return heap.sorted();
+}
+
+/**
+ * The `k` best of some rows of a stored index's vectors (the ranges, in any
+ * order, scanned with their slots): exactly the `k` best of those rows that
+ * `topK` would find among all rows, so the top `k` of the union of several
+ * threads' results over ranges that cover every row is `topK`'s result.
+ *
+ * @example
+ * const mine = storedTopK(vectors, question, 50, accept, [{ start: 0, end: 4096, slot: 1 }]);
+ * mergeTopK([mine, theirs], 50); // = topK(vectors, dim, question, 50, accept) when the ranges cover every row
+ */
+export function storedTopK(vectors: StoredVectors, query: Float32Array, k: number, accept: (row: number) => boolean, ranges: Iterable<RowRange>): Scored[] {
+  if (query.length !== vectors.dim) throw new RangeError(`Query has ${query.length} dimensions; the index has ${vectors.dim}.`);
+  if (k <= 0) return [];
+  const rough = new RoughCut(k);
+  for (const range of ranges) rough.scan(quantizedScores(vectors, query, range), accept);
+  return rough.rescored(exactRows(vectors, query));
+}
+
+/**
+ * The best `k` of several exact results over disjoint rows, in `topK`'s order
+ * (score, then lower row first).
+ *
+ * @example
+ * mergeTopK([[{ row: 4, score: 0.9 }], [{ row: 1, score: 0.9 }, { row: 2, score: 0.1 }]], 2); // rows 1, 4
+ */
+export function mergeTopK(results: readonly Scored[][], k: number): Scored[] {
+  return results.flat().sort((a, b) => b.score - a.score || a.row - b.row).slice(0, Math.max(0, k));
 }
 
 /** A stored row's exact score: the row read into one reused buffer, then the same float64 sum. */
@@ -149,24 +178,51 @@ function exactRows(vectors: StoredVectors, query: Float32Array): (row: number) =
  * approximate k-th best could be in the exact top k; only those are rescored.
  * (A true top-k row t has approx(t) ≥ exact(t) − ε ≥ exact k-th − ε ≥ approx k-th − 2ε.)
  */
-function rescoredTopK(k: number, accept: (row: number) => boolean, { scores, bound }: KernelScores, exact: (row: number) => number): Scored[] {
-  const margin = 2 * bound;
-  const rough = new TopKHeap(k);
-  const candidates: number[] = [];
-  let cut = -Infinity;
-  for (let row = 0; row < scores.length; row++) {
-    const score = scores[row]!;
-    if (score >= cut && accept(row)) {
-      candidates.push(row);
-      rough.offer(row, score);
-      cut = rough.floor - margin;
+function rescoredTopK(k: number, accept: (row: number) => boolean, scores: KernelScores, exact: (row: number) => number): Scored[] {
+  const rough = new RoughCut(k);
+  rough.scan(scores, accept);
+  return rough.rescored(exact);
+}
+
+/**
+ * `rescoredTopK` over one or more scans (of disjoint rows): the candidates
+ * of every scan against one running cut, then the survivors scored exactly.
+ * A scan's bound depends only on the query and the index's own bounds, so
+ * every range of one question has the same one and the proof holds for each.
+ */
+class RoughCut {
+  private readonly rough: TopKHeap;
+  private readonly rows: number[] = [];
+  private readonly approx: number[] = [];
+  private margin = 0;
+
+  constructor(private readonly k: number) {
+    this.rough = new TopKHeap(k);
+  }
+
+  scan({ scores, first, bound }: KernelScores, accept: (row: number) => boolean): void {
+    this.margin = Math.max(this.margin, 2 * bound);
+    const { rows, approx, rough, margin } = this;
+    let cut = rough.floor - margin;
+    for (let i = 0; i < scores.length; i++) {
+      const score = scores[i]!;
+      if (score >= cut && accept(first + i)) {
+        rows.push(first + i);
+        approx.push(score);
+        rough.offer(first + i, score);
+        cut = rough.floor - margin;
+      }
     }
   }
-  const best = new TopKHeap(k);
-  for (const row of candidates) {
-    if (scores[row]! >= cut) best.offer(row, exact(row));
+
+  rescored(exact: (row: number) => number): Scored[] {
+    const best = new TopKHeap(this.k);
+    const cut = this.rough.floor - this.margin;
+    for (let i = 0; i < this.rows.length; i++) {
+      if (this.approx[i]! >= cut) best.offer(this.rows[i]!, exact(this.rows[i]!));
+    }
+    return best.sorted();
   }
-  return best.sorted();
 }
 
 /** The exact score: float64 sum in index order, the same in every path. */

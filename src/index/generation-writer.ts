@@ -19,7 +19,7 @@
 import path from 'node:path';
 import { openFileAtomic, syncDirectory, tempPathFor, type AtomicFile, type FileSystem } from './atomic.js';
 import { ITEMS, ITEMS_HEAD, itemLines, itemsTail } from './items.js';
-import { KEYWORD_BIN, KEYWORD_JSON, keywordJson, type KeywordHead } from './keyword-file.js';
+import { KEYWORD_BIN, KEYWORD_JSON, keywordJsonChunks, type KeywordHead } from './keyword-file.js';
 import { KeywordRunFile, type PostingRun, type PostingWeight } from './keyword-runs.js';
 import { stampManifest, writeManifestFile, type ManifestDraft } from './manifest.js';
 import { PASSAGES, PassagesWriter, TEXTS } from './passages-file.js';
@@ -107,7 +107,7 @@ export class GenerationWriter {
     sums[TEXTS] = await this.texts.commit();
     await this.items.write(itemsTail(this.rows));
     sums[ITEMS] = await this.items.commit();
-    await write(KEYWORD_JSON, [keywordJson(keyword.head)]);
+    await write(KEYWORD_JSON, keywordJsonChunks(keyword.head));
     await write(KEYWORD_BIN, this.runs.bin(keyword.head.terms.length, keyword.weight));
     await this.dispose();
     // writeGeneration's order (the manifest lists the checksums as they were written there).

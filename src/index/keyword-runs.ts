@@ -19,6 +19,7 @@
  * await spill.dispose();
  */
 import os from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { realFileSystem, type FileSystem } from './atomic.js';
 
 /** The postings of consecutive rows, sorted by term (then row). */
@@ -49,6 +50,10 @@ interface SpilledRun {
 const READ_BYTES = 256 * 1024;
 /** Values per chunk of keyword.bin handed to the writer. */
 const OUT_WORDS = 256 * 1024;
+/** Longest stretch of merging between two yields to the event loop. */
+const SLICE_MS = 5;
+/** The clock is read once per this many terms + 1 (a power of two, less one). */
+const TIME_CHECK_TERMS = 255;
 
 /**
  * The spill file of one keyword build. Not crash-sensitive: it lives inside
@@ -116,15 +121,22 @@ export class KeywordRunFile {
 
   /**
    * Every term's postings, term by term, run by run: `emit` fills `out` (room
-   * for `count` 4-byte values) from the `sections` it reads. Awaits only to
-   * refill a buffer: a (term, run) pair is a few comparisons.
+   * for `count` 4-byte values) from the `sections` it reads. Awaits to
+   * refill a buffer, and every few ms to let the event loop in: a (term, run)
+   * pair is a few comparisons, but a large build has millions.
    */
   private async *merge(termCount: number, sections: readonly Section[], emit: (out: Uint32Array, cursor: RunCursor, count: number) => void): AsyncGenerator<Uint8Array> {
     const cursors = this.runs.map((run) => new RunCursor(this.handle, run));
     for (const cursor of cursors) await cursor.advance();
     let out = new Uint32Array(OUT_WORDS);
     let used = 0;
+    let sliceStart = performance.now();
     for (let t = 0; t < termCount; t++) {
+      // Hundreds of thousands of terms go by between two full chunks: the event loop gets its turns between.
+      if ((t & TIME_CHECK_TERMS) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       for (const cursor of cursors) {
         if (cursor.term !== t) continue;
         const count = cursor.count;

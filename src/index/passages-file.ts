@@ -25,6 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DamagedGeneration } from './damaged-generation.js';
 import { detached } from '../text/detach.js';
 import type { Passage } from '../types.js';
@@ -36,6 +37,8 @@ const MAGIC = Buffer.from('CBPASS06', 'latin1');
 /** u32 columns per passage, in this order. */
 const COLUMNS = ['file', 'title', 'headings', 'paragraph', 'part', 'lineStart', 'lineEnd', 'flags', 'page', 'anchor'] as const;
 const HASH_BYTES = 8;
+/** Longest stretch of work between two yields to the event loop while passages are added. */
+const SLICE_MS = 5;
 const HEX16 = /^[0-9a-f]{16}$/;
 
 /**
@@ -130,7 +133,13 @@ export class PassagesWriter {
   /** Appends passages (in row order). Throws a plain Error for one the format can't hold, as the encoders do. */
   async add(passages: readonly Passage[]): Promise<void> {
     const hash = Buffer.alloc(HASH_BYTES);
+    let sliceStart = performance.now();
     for (const p of passages) {
+      // A document of thousands of passages is thousands of sha256s: the event loop gets its turns between.
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       const row = this.count;
       const values = columnValues(p, row, this.strings);
       hash.write(checkedHash(p, row), 0, 'hex');

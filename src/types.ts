@@ -26,7 +26,7 @@ export interface LoadedDocument {
   sourceEndLine?: number[];
   /** For PDF only: `page[i]` is the 1-based page that text line `i + 1` is on. */
   page?: number[];
-  /** For HTML only: headings, link density and `<title>` of the extracted text (Markdown finds its own). */
+  /** For HTML and PDF: headings, link density and `<title>` of the extracted text (Markdown finds its own). */
   outline?: DocumentOutline;
   /** sha256 (hex) of the raw bytes: a changed file re-ingests, an unchanged one doesn't. */
   sha256: string;

@@ -81,6 +81,29 @@ describe('PDF', () => {
     }
   });
 
+  it("reads a manual's structure: headings by type size, no contents pages, running headers or broken words", async () => {
+    const manual = await fs.mkdtemp(path.join(dir, 'manual-'));
+    const pages = [
+      [{ text: 'Contents', size: 18 }, '', '3 Shell Features . . . . . . . . 7', '3.1 Quoting . . . . . . . . . . 7', '3.2 Expansion . . . . . . . . . 9', '3.3 Redirection . . . . . . . . 11'],
+      ['Chapter 3: Shell Features 7', { text: '3 Shell Features', size: 18 }, '', 'This chapter covers quoting.', '', { text: '3.1 Quoting', size: 15 }, '', 'Quoting removes the special meaning of characters to the shell, and it stops param-', 'eter expansion when single quotes are used, while'],
+      ['Chapter 3: Shell Features 8', 'double quotes keep the dollar sign special.', '', 'Backslashes escape one character at a time,', 'the character that follows them.'],
+    ];
+    await fs.writeFile(path.join(manual, 'manual.pdf'), pdfBytes(pages, { title: 'The Shell Manual' }));
+    const { byFile } = await load(manual);
+    const passages = splitDocument(byFile.get('manual.pdf')!);
+    const quoting = passages.find((p) => p.text.startsWith('Quoting removes'));
+    expect(quoting).toMatchObject({ headings: ['3 Shell Features', '3.1 Quoting'], page: 2 });
+    // The word broken at the line's end is whole, and the paragraph goes on over the page break.
+    expect(quoting?.text).toBe(
+      'Quoting removes the special meaning of characters to the shell, and it stops\nparameter expansion when single quotes are used, while\ndouble quotes keep the dollar sign special.',
+    );
+    expect(passages.find((p) => p.text.startsWith('Backslashes'))).toMatchObject({ headings: ['3 Shell Features', '3.1 Quoting'], page: 3 });
+    // The document's own title (its Info dictionary), not the contents page's heading.
+    expect(quoting?.title).toBe('The Shell Manual');
+    const searchable = passages.filter((p) => p.searchable).map((p) => p.text);
+    expect(searchable.filter((text) => /\. \. \.|^3\.1 Quoting$|^3 Shell Features$|Chapter 3:/.test(text))).toEqual([]);
+  });
+
   it('skips a file named .pdf that is not one, saying so', async () => {
     const bad = await fs.mkdtemp(path.join(dir, 'notpdf-'));
     await fs.writeFile(path.join(bad, 'fake.pdf'), 'just some text pretending\n');

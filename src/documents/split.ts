@@ -50,7 +50,9 @@ export function splitDocument(doc: LoadedDocument, options: SplitOptions = {}): 
   const markdown = doc.kind === 'markdown' ? markdownBlocks(lines) : null;
   const raw = markdown?.blocks ?? (doc.outline ? htmlBlocks(lines, doc.outline) : textBlocks(lines));
   const blocks = raw.flatMap((block) => paragraphsOf(block, lines));
-  const title = documentTitle(blocks, lines, markdown?.frontMatterTitle ?? doc.outline?.title ?? null);
+  const given = markdown?.frontMatterTitle ?? doc.outline?.title ?? null;
+  // A PDF's Info title is what its author named it; its first large line may be a cover or a contents page.
+  const title = doc.kind === 'pdf' && given ? capTitle(given) : documentTitle(blocks, lines, given);
   const passages: Passage[] = [];
   blocks.forEach((block, index) => {
     for (const piece of piecesOf(block, lines, doc.text, maxChars)) {

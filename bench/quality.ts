@@ -218,8 +218,8 @@ const TABLE_NOTES = `How to read the table:
 - ‡ **The semantic row only shows the plumbing works.** It uses the tiny random-weight test model
   (test/fixtures/tiny-model.mjs), whose vectors carry no meaning. No real model can be run here, so semantic quality is not
   measured, and nothing is tuned on this row.
-- Times are per \`ask\`/\`search\` call on a shared 2-core machine (expect ±20–50% noise); citebot's include near-duplicate
-  merging and highlighting for 10 results.`;
+- Times are per \`ask\`/\`search\` call, after one untimed warm-up question, on a shared 2-core machine (expect ±20–50%
+  noise); citebot's include near-duplicate merging and highlighting for 10 results.`;
 
 /** Reads the flags; prints one line and returns null on a bad one. */
 function parseOptions(argv: string[]): Options | null {

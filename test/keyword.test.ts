@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex, signatureName } from '../src/search/keyword.js';
+import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, signatureName } from '../src/search/keyword.js';
 import type { Passage } from '../src/types.js';
 import { passage as make } from './helpers/passage.js';
 
@@ -127,5 +127,22 @@ describe('KeywordIndex', () => {
   it('an empty index answers nothing', () => {
     const empty = new KeywordIndex([]);
     expect(empty.search(empty.query('anything'), 5)).toEqual([]);
+  });
+});
+
+describe('a search walking postings of weight 0', () => {
+  it('lists a row each time its score is still 0, even more often than there are rows, as before', () => {
+    const parts = {
+      options: DEFAULT_KEYWORD_OPTIONS,
+      documents: 2,
+      rows: 2,
+      terms: ['a', 'b', 'c'],
+      offsets: Uint32Array.of(0, 2, 4, 6),
+      postingRows: Uint32Array.of(0, 1, 0, 1, 0, 1),
+      weights: new Float32Array(6),
+    };
+    const query = { terms: parts.terms.map((term, id) => ({ term, id, idf: 1 })), phrases: [], synonyms: [] };
+    const hits = new KeywordIndex(parts).search(query, 10);
+    expect(hits.map((h) => [h.row, h.score])).toEqual([[0, 0], [0, 0], [0, 0], [1, 0], [1, 0], [1, 0]]);
   });
 });

@@ -97,6 +97,8 @@ export class KeywordIndex {
   /** Field-weighted, length-normalised term frequency per posting. */
   private readonly weights: Float32Array;
   private readonly scores: Float64Array;
+  /** The rows a search has scored so far (a row is listed when its score leaves 0). */
+  private touched: Int32Array;
 
   /**
    * Builds the index over `source` passages (blocking until done), or restores
@@ -116,6 +118,7 @@ export class KeywordIndex {
     this.weights = parts.weights;
     this.termIds = new TermTable(parts.terms);
     this.scores = new Float64Array(parts.rows);
+    this.touched = new Int32Array(parts.rows);
   }
 
   /**
@@ -217,23 +220,30 @@ export class KeywordIndex {
   /** The `limit` best rows for a query, best first. Rows of unsearchable passages never appear. */
   search(query: KeywordQuery, limit: number): Scored[] {
     const { k1 } = this.options;
-    const scores = this.scores;
-    const touched: number[] = [];
+    const { scores, offsets, postingRows, weights } = this;
+    // A typed list of the rows scored, and the arrays in locals: at a million passages a question walks up to a million postings.
+    let touched = this.touched;
+    let count = 0;
     const add = (id: number, idf: number): void => {
-      const end = this.offsets[id + 1] ?? 0;
-      for (let p = this.offsets[id] ?? 0; p < end; p++) {
-        const row = this.postingRows[p] ?? 0;
-        const tf = this.weights[p] ?? 0;
-        if (scores[row] === 0) touched.push(row);
-        scores[row] = (scores[row] ?? 0) + (idf * tf * (k1 + 1)) / (k1 + tf);
+      const end = offsets[id + 1]!;
+      for (let p = offsets[id]!; p < end; p++) {
+        const row = postingRows[p]!;
+        const tf = weights[p]!;
+        if (scores[row] === 0) {
+          // Only a weight of 0 lists a row twice (its score stays 0); then the list grows, as the plain array it replaces did.
+          if (count === touched.length) touched = this.touched = grown(touched);
+          touched[count++] = row;
+        }
+        scores[row]! += (idf * tf * (k1 + 1)) / (k1 + tf);
       }
     };
     for (const t of query.terms) if (t.id >= 0) add(t.id, t.idf);
     for (const t of query.phrases) add(t.id, t.idf);
     for (const t of query.synonyms) add(t.id, t.idf);
     const heap = new TopKHeap(limit);
-    for (const row of touched) {
-      heap.offer(row, scores[row] ?? 0);
+    for (let i = 0; i < count; i++) {
+      const row = touched[i]!;
+      heap.offer(row, scores[row]!);
       scores[row] = 0;
     }
     return heap.sorted();
@@ -411,6 +421,13 @@ class RunBlock {
 /** The terms of a file path: `docs/git-Stash_notes.md` → terms of "docs git Stash notes". */
 function fileText(file: string): string {
   return file.replace(/\.[a-z0-9]+$/i, '').replace(/[_/\\.]+/g, ' ');
+}
+
+/** A list twice as long, with the same values first. */
+function grown(list: Int32Array): Int32Array {
+  const out = new Int32Array(Math.max(16, list.length * 2));
+  out.set(list);
+  return out;
 }
 
 /** Runs a build to the end without pausing. */

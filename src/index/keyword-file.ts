@@ -14,6 +14,7 @@
  */
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 
 export const KEYWORD_JSON = 'keyword.json';
 export const KEYWORD_BIN = 'keyword.bin';
@@ -124,36 +125,77 @@ export function decodeKeywordParts(json: string, bin: Buffer, rows: number): Key
   return { options: head.options, documents: head.documents, rows: head.rows, terms: head.terms, offsets, postingRows, weights };
 }
 
-/** Postings checked between two yields to the event loop in `checkKeywordPostings` (a few ms of work). */
+/** Postings checked between two yields to the event loop when `checkKeywordPostings` checks them here (a few ms of work). */
 const CHECK_SLICE = 1 << 20;
+
+/**
+ * Postings in shared memory from which `checkKeywordPostings` checks them in
+ * a worker thread, on another core, rather than here between event-loop
+ * turns (at a million passages, 130M postings: a second of this thread
+ * while it answers). Below it, starting a worker costs more than it saves.
+ */
+const WORKER_POSTINGS = 1 << 22;
 
 /**
  * Throws an Error for postings that would make every search come back empty
  * or wrong, which a size check can't see: offsets that go backwards, rows
- * past the last passage, weights that are not numbers. Checks a slice at a
- * time with the event loop let in between, so a large index can be checked
- * while it serves.
+ * past the last passage, weights that are not numbers. A large index's
+ * postings in shared memory are checked in a worker thread; others here, a
+ * slice at a time with the event loop let in between, so a large index can
+ * be checked while it serves.
  *
  * @example
  * await checkKeywordPostings(decodeKeywordParts(json, bin, 120)); // throws 'keyword.bin posting 0 names row 130, …'
  */
 export async function checkKeywordPostings({ offsets, postingRows, weights, rows }: KeywordParts): Promise<void> {
-  if (offsets[0] !== 0) throw new Error(`${KEYWORD_BIN} offsets do not start at 0`);
-  for (let from = 1; from < offsets.length; from += CHECK_SLICE) {
-    const end = Math.min(offsets.length, from + CHECK_SLICE);
-    for (let t = from; t < end; t++) {
-      if (offsets[t]! < offsets[t - 1]!) throw new Error(`${KEYWORD_BIN} offsets descend at term ${t - 1}`);
-    }
+  const shared = [offsets, postingRows, weights].every((array) => array.buffer instanceof SharedArrayBuffer);
+  const problem = shared && postingRows.length >= WORKER_POSTINGS ? await problemInWorker(offsets, postingRows, weights, rows) : await problemHere(offsets, postingRows, weights, rows);
+  if (problem !== null) throw new Error(problem);
+}
+
+async function problemHere(offsets: Uint32Array, postingRows: Uint32Array, weights: Float32Array, rows: number): Promise<string | null> {
+  for (let start = 0; start < Math.max(offsets.length, postingRows.length); start += CHECK_SLICE) {
+    const problem = postingProblem(offsets, postingRows, weights, rows, start, start + CHECK_SLICE);
+    if (problem !== null) return problem;
     await yieldToEventLoop();
   }
-  for (let from = 0; from < postingRows.length; from += CHECK_SLICE) {
-    const end = Math.min(postingRows.length, from + CHECK_SLICE);
-    for (let p = from; p < end; p++) {
-      if (postingRows[p]! >= rows) throw new Error(`${KEYWORD_BIN} posting ${p} names row ${postingRows[p]}, past the last passage (${rows - 1})`);
-      if (!Number.isFinite(weights[p]!)) throw new Error(`${KEYWORD_BIN} posting ${p} has weight ${weights[p]}, not a number`);
-    }
-    await yieldToEventLoop();
+  return null;
+}
+
+/** The same check in a worker started for it, which reads the arrays in place (`postingProblem`'s own source is its program). */
+function problemInWorker(offsets: Uint32Array, postingRows: Uint32Array, weights: Float32Array, rows: number): Promise<string | null> {
+  const program = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const postingProblem = ${postingProblem.toString()};
+parentPort.postMessage(postingProblem(w.offsets, w.postingRows, w.weights, w.rows, 0, Infinity));
+`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(program, { eval: true, workerData: { offsets, postingRows, weights, rows } });
+    worker.once('message', (problem: string | null) => {
+      resolve(problem);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    // After the message this settles nothing; before it, the worker died without an answer.
+    worker.once('exit', (code) => reject(new Error(`the posting check worker exited (${code}) before it finished`)));
+  });
+}
+
+/**
+ * What is wrong with terms [start, end) and postings [start, end) of
+ * keyword.bin, or null. Self-contained (it names nothing from outside
+ * itself): a worker thread runs its source text.
+ */
+function postingProblem(offsets: Uint32Array, postingRows: Uint32Array, weights: Float32Array, rows: number, start: number, end: number): string | null {
+  if (start === 0 && offsets[0] !== 0) return 'keyword.bin offsets do not start at 0';
+  for (let t = Math.max(1, start); t < Math.min(end, offsets.length); t++) {
+    if (offsets[t]! < offsets[t - 1]!) return `keyword.bin offsets descend at term ${t - 1}`;
   }
+  for (let p = start; p < Math.min(end, postingRows.length); p++) {
+    if (postingRows[p]! >= rows) return `keyword.bin posting ${p} names row ${postingRows[p]}, past the last passage (${rows - 1})`;
+    if (!Number.isFinite(weights[p]!)) return `keyword.bin posting ${p} has weight ${weights[p]}, not a number`;
+  }
+  return null;
 }
 
 /** Every knob of `KeywordOptions`; the record type makes the compiler insist the list is complete. */

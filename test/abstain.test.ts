@@ -118,6 +118,10 @@ describe('abstainFeatures', () => {
     expect(f.unseen).toBeGreaterThan(0);
   });
 
+  it('unseen counts words: one unknown word of three is a third, however rare unknown words are', () => {
+    expect(featuresOf('Rubio Riyadh zeppelin', 0).unseen).toBeCloseTo(1 / 3);
+  });
+
   it.each([
     ['the rarest shared word occurs in one passage', 'Lavrov sanctions', 2, 1],
     ['the only shared word occurs in two of three passages', 'Rubio zeppelin', 1, Math.log(1.6) / Math.log(1 + 2.5 / 1.5)],

@@ -112,6 +112,13 @@ describe('Retriever ranking rules', () => {
     expect((await own.ask('whats the prompt, it doesnt', { topK: 3 })).verdict).not.toBe('none');
   });
 
+  it('one misspelt word among words the folder knows is not a reason to refuse', async () => {
+    // Every passage has the question's other words, so none of them is rare enough to keep it from "none" alone.
+    const texts = ['A list can change between runs; a tuple cannot.', 'Lists and tuples move between functions.', 'A tuple or a list, passed between calls.', 'Between a list and a tuple, pick one.'];
+    const own = new Retriever(memoryIndex(texts.map((text, i) => make(text, { file: `t${i}.html`, paragraph: 1 }))), null, { answerThreshold: 0.4 });
+    expect((await own.ask('the diffrence between a list and a tuple', { topK: 3 })).verdict).not.toBe('none');
+  });
+
   it.each([
     ['what does $? mean', 'params.html'],
     ['what does && do', 'lists.html'],

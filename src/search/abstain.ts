@@ -31,7 +31,11 @@ import type { KeywordIndex, KeywordQuery } from './keyword.js';
 export interface AbstainFeatures {
   /** Share of the IDF mass of the question's known terms that the top passage contains (0–1). */
   coverage: number;
-  /** Share of the question's IDF mass on terms that occur nowhere in the documents (0–1); not in the model. */
+  /**
+   * Share of the question's words that occur nowhere in the documents (0–1); not in the model. Counted
+   * by words, not IDF: an unknown word has the highest IDF there is, so one typo or one name of the
+   * asker's would otherwise outweigh all the words the folder knows.
+   */
   unseen: number;
   /** Top passage's BM25 score over the most any passage could score for this question (≈0–1). */
   strength: number;
@@ -104,12 +108,12 @@ export function abstainFeatures(keyword: KeywordIndex, query: KeywordQuery, top:
   let total = 0;
   let known = 0;
   let covered = 0;
-  let unseen = 0;
+  let unseenWords = 0;
   let matched = 0;
   let rarest = 0;
   for (const term of query.terms) {
     total += term.idf;
-    if (term.id < 0) unseen += term.idf;
+    if (term.id < 0) unseenWords++;
     else known += term.idf;
     if (keyword.contains(term.id, top.row)) {
       covered += term.idf;
@@ -122,7 +126,7 @@ export function abstainFeatures(keyword: KeywordIndex, query: KeywordQuery, top:
   const best = top.sentences.reduce((m, s) => Math.max(m, s.score), 0);
   return {
     coverage: known === 0 ? 0 : covered / known,
-    unseen: unseen / total,
+    unseen: unseenWords / query.terms.length,
     strength: Math.min(top.score / ceiling, 1),
     matched: Math.min(matched, MAX_MATCHED),
     focus: known === 0 || covered === 0 ? 0 : Math.min(best / known, 1),

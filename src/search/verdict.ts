@@ -27,7 +27,7 @@ import type { AbstainFeatures } from './abstain.js';
 export const RARE_WORD = 0.5;
 /**
  * …and so does a question whose words the folder mostly knows (less than this
- * share of its IDF mass unseen): a paraphrase of something the documents
+ * share of its words unseen): a paraphrase of something the documents
  * cover, even when the words it shares with the best passage are common.
  */
 export const UNSEEN_SHARE = 0.5;

@@ -5,7 +5,9 @@
  * searched. Small indexes stay in the calling thread. The worker's answers
  * must be the in-process ones, exactly.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Library, OFF_THREAD_PASSAGES } from '../src/library/library.js';
 import { allocateVectors } from '../src/search/dot-kernel.js';
 import { Retriever } from '../src/search/retrieve.js';
@@ -15,6 +17,7 @@ import type { Answer, LoadedIndex, Passage } from '../src/types.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { passage } from './helpers/passage.js';
 import { seededRandom } from './helpers/random.mjs';
+import { tempFolder } from './helpers/temp-folder.js';
 
 const SEED = 20261203;
 const DIM = 64;
@@ -129,5 +132,21 @@ describe('postings for a worker', () => {
     expect(shared.postingRows.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(shared.postingRows)).toEqual(Array.from(parts.postingRows));
     expect(sharedKeywordParts(shared)).toBe(shared);
+  });
+});
+
+describe('a process whose library loaded a large index and was asked nothing', () => {
+  const tmp = tempFolder('citebot-idle-library-');
+
+  it('exits by itself: idle search workers do not keep it alive (it hung before)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'helpers', 'idle-library.ts'), tmp()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A child that hangs (the bug) must not outlive the test.
+    onTestFinished(() => void child.kill());
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(output).toBe('loaded\n');
+    expect(code).toBe(0);
   });
 });

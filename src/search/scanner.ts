@@ -233,6 +233,10 @@ export class WorkerScanner implements Scanner {
     const worker = new Worker(WORKER_SCRIPT, { workerData: data });
     // Idle, the worker must not keep a CLI process alive; busy, it must (see `scan`).
     worker.unref();
+    // An unref before the worker is online does not hold: a library loaded and never asked kept its process alive.
+    worker.once('online', () => {
+      if (this.pending.size === 0) worker.unref();
+    });
     worker.on('message', (reply: ScanReply) => this.settle(reply));
     worker.on('error', (err) => this.failOver(err));
     worker.on('exit', (code) => this.failOver(new Error(`the search worker exited (${code})`)));

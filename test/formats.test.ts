@@ -87,6 +87,7 @@ describe('PDF', () => {
       [{ text: 'Contents', size: 18 }, '', '3 Shell Features . . . . . . . . 7', '3.1 Quoting . . . . . . . . . . 7', '3.2 Expansion . . . . . . . . . 9', '3.3 Redirection . . . . . . . . 11'],
       ['Chapter 3: Shell Features 7', { text: '3 Shell Features', size: 18 }, '', 'This chapter covers quoting.', '', { text: '3.1 Quoting', size: 15 }, '', 'Quoting removes the special meaning of characters to the shell, and it stops param-', 'eter expansion when single quotes are used, while'],
       ['Chapter 3: Shell Features 8', 'double quotes keep the dollar sign special.', '', 'Backslashes escape one character at a time,', 'the character that follows them.'],
+      [{ text: 'Index', size: 18 }, '', 'Q', 'quoting . . . . . . . . . . 7, 8', 'quote removal . . . . . . . 8'],
     ];
     await fs.writeFile(path.join(manual, 'manual.pdf'), pdfBytes(pages, { title: 'The Shell Manual' }));
     const { byFile } = await load(manual);

@@ -42,8 +42,10 @@ const HEADING_SIZE = 1.15;
 const MAX_HEADING_CHARS = 150;
 /** The most heading levels the splitter's path keeps apart (h1–h6). */
 const MAX_LEVEL = 6;
-/** A table-of-contents or index entry: a dot leader before a page number. */
-const LEADER = /(?:\.\s?){4,}\s*[\divxlc]+\s*$/i;
+/** A table-of-contents or index entry: a dot leader before a page number or several ("8, 86"). */
+const LEADER = /(?:\.\s?){4,}\s*[\divxlc]+(?:,\s*[\divxlc]+)*\s*$/i;
+/** An index's group letter ("F" above "fc . . . 153"): navigation, like the entries under it. */
+const INDEX_LETTER = /^\p{Lu}$/u;
 
 /** The parts of a PDF.js text item we read. */
 interface TextItem {
@@ -172,7 +174,7 @@ function joinPages(pages: PdfLine[][]): PdfText {
   const push = (text: string, n: number): void => {
     out.push(text);
     page.push(n);
-    linkShare.push(LEADER.test(text) ? 1 : 0);
+    linkShare.push(LEADER.test(text) || INDEX_LETTER.test(text.trim()) ? 1 : 0);
   };
   // Over the whole document: a page with three lines can't tell its leading from a paragraph gap.
   const spacing = usualSpacing(pages);

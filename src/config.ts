@@ -31,8 +31,8 @@ export interface Config {
   /** Hub (or mirror) the model is downloaded from. */
   modelHubUrl: string;
   downloadTimeoutMs: number;
-  /** onnxruntime intra-op threads for embedding. */
-  embedThreads: number;
+  /** onnxruntime intra-op threads for embedding; null = chosen by use (see `defaultEmbedThreads`). */
+  embedThreads: number | null;
   embedBatchSize: number;
   topK: number;
   /** Abstention threshold: answers whose confidence is below it say "not in the documents". */
@@ -80,16 +80,18 @@ export function loadConfig(env?: Env): Config {
 }
 
 /**
- * onnxruntime threads when EMBED_THREADS is not set: all cores but one (the
- * bot's own process needs one to answer and heartbeat while a reindex embeds),
- * at most 4 (a MiniLM-sized model on batches of 32 gains little past that).
+ * onnxruntime threads when EMBED_THREADS is not set, at most 4 (a
+ * MiniLM-sized model on batches of 32 gains little past that): every core
+ * for an ingest in the terminal, and all cores but one while a bot serves,
+ * whose own process needs one to answer and heartbeat while a reindex embeds.
  *
  * @example
- * defaultEmbedThreads(2);  // 1
- * defaultEmbedThreads(16); // 4
+ * defaultEmbedThreads(2, { serving: true });   // 1
+ * defaultEmbedThreads(2, { serving: false });  // 2
+ * defaultEmbedThreads(16, { serving: true });  // 4
  */
-export function defaultEmbedThreads(cores: number): number {
-  return Math.min(4, Math.max(1, cores - 1));
+export function defaultEmbedThreads(cores: number, { serving }: { serving: boolean }): number {
+  return Math.min(4, Math.max(1, serving ? cores - 1 : cores));
 }
 
 /**
@@ -109,7 +111,7 @@ export function parseConfig(env: Env): Config {
     allowDownload: read.bool('ALLOW_MODEL_DOWNLOAD', true),
     modelHubUrl: read.optionalUrl('MODEL_HUB_URL') ?? 'https://huggingface.co',
     downloadTimeoutMs: read.int('MODEL_DOWNLOAD_TIMEOUT_MS', 5_000, 100, 3_600_000),
-    embedThreads: read.int('EMBED_THREADS', defaultEmbedThreads(os.availableParallelism()), 1, 64),
+    embedThreads: read.optionalInt('EMBED_THREADS', 1, 64),
     embedBatchSize: read.int('EMBED_BATCH_SIZE', 32, 1, 1024),
     topK: read.int('TOP_K', 3, 1, 25),
     answerThreshold: read.number('ANSWER_THRESHOLD', 0.5, 0, 1), // = RECOMMENDED_ANSWER_THRESHOLD (src/search/abstain.ts)
@@ -227,6 +229,10 @@ class EnvReader {
     const n = this.number(name, fallback, min, max);
     if (!Number.isInteger(n)) throw this.invalid(name, String(this.raw(name)), `a whole number from ${min} to ${max}`);
     return n;
+  }
+
+  optionalInt(name: string, min: number, max: number): number | null {
+    return this.raw(name) === undefined ? null : this.int(name, min, min, max);
   }
 
   /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, PROJECT_DIR, defaultEmbedThreads, parseConfig, requireDiscord } from '../src/config.js';
 import { CitebotError } from '../src/errors.js';
+import { embedderOptions } from '../src/embed/embedder-options.js';
 
 describe('parseConfig', () => {
   it('has working defaults for an empty environment', () => {
@@ -16,18 +17,28 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    [1, 1],
-    [2, 1],
-    [3, 2],
-    [8, 4],
-    [64, 4],
-  ])('embeds with all cores but one, 1 to 4 threads, when EMBED_THREADS is unset (%i cores → %i)', (cores, threads) => {
-    expect(defaultEmbedThreads(cores)).toBe(threads);
+    [1, true, 1],
+    [2, true, 1],
+    [3, true, 2],
+    [8, true, 4],
+    [64, true, 4],
+    [1, false, 1],
+    [2, false, 2],
+    [3, false, 3],
+    [8, false, 4],
+  ])('when EMBED_THREADS is unset, %i cores (serving: %s) embed with %i threads: a serving bot keeps a core', (cores, serving, threads) => {
+    expect(defaultEmbedThreads(cores, { serving })).toBe(threads);
   });
 
-  it('takes EMBED_THREADS when set, and the cores-based default when it is empty', () => {
+  it('takes EMBED_THREADS when set, and leaves the choice to the use when it is empty', () => {
     expect(parseConfig({ EMBED_THREADS: '3' }).embedThreads).toBe(3);
-    expect(parseConfig({ EMBED_THREADS: '' }).embedThreads).toBe(defaultEmbedThreads(os.availableParallelism()));
+    expect(parseConfig({ EMBED_THREADS: '' }).embedThreads).toBeNull();
+    expect(parseConfig({}).embedThreads).toBeNull();
+  });
+
+  it.each([false, true])('an embedder (serving: %s) gets the threads its use calls for, or EMBED_THREADS', (serving) => {
+    expect(embedderOptions(parseConfig({}), { serving }).threads).toBe(defaultEmbedThreads(os.availableParallelism(), { serving }));
+    expect(embedderOptions(parseConfig({ EMBED_THREADS: '3' }), { serving }).threads).toBe(3);
   });
 
   it.each([

@@ -64,7 +64,8 @@ export async function openEmbedder(
   config: Config,
   opts: { childProcess?: boolean; onProgress?: (progress: DownloadProgress) => void; warn?: WarningSink } = {},
 ): Promise<EmbedderChoice> {
-  const options = embedderOptions(config, opts.onProgress);
+  // The child process is for a serving bot (see embed-child.ts): it leaves the bot a core.
+  const options = embedderOptions(config, { serving: opts.childProcess ?? false, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   try {
     const embedder = opts.childProcess ? await restartingChild(options, opts.warn ?? (() => undefined)) : await loadEmbedder(options);
     return { embedder, keywordReason: null };

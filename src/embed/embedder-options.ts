@@ -3,9 +3,10 @@
  * process (`startEmbedderProcess`), and how a config turns into it.
  *
  * @example
- * const embedder = await loadEmbedder(embedderOptions(loadConfig()));
+ * const embedder = await loadEmbedder(embedderOptions(loadConfig(), { serving: false }));
  */
-import type { Config } from '../config.js';
+import os from 'node:os';
+import { defaultEmbedThreads, type Config } from '../config.js';
 import type { DownloadProgress } from './model-files.js';
 
 export interface EmbedderOptions {
@@ -33,12 +34,13 @@ export interface EmbedderOptions {
 }
 
 /**
- * The embedder options a config asks for.
+ * The embedder options a config asks for; `serving` (a bot's embedding child)
+ * leaves a core to the bot when EMBED_THREADS doesn't say otherwise.
  *
  * @example
- * const embedder = await loadEmbedder(embedderOptions(loadConfig()));
+ * const embedder = await loadEmbedder(embedderOptions(loadConfig(), { serving: false }));
  */
-export function embedderOptions(config: Config, onProgress?: (progress: DownloadProgress) => void): EmbedderOptions {
+export function embedderOptions(config: Config, { serving, onProgress }: { serving: boolean; onProgress?: (progress: DownloadProgress) => void }): EmbedderOptions {
   return {
     model: config.model,
     modelsDir: config.modelsDir,
@@ -46,7 +48,7 @@ export function embedderOptions(config: Config, onProgress?: (progress: Download
     allowDownload: config.allowDownload,
     remoteHost: config.modelHubUrl,
     timeoutMs: config.downloadTimeoutMs,
-    threads: config.embedThreads,
+    threads: config.embedThreads ?? defaultEmbedThreads(os.availableParallelism(), { serving }),
     batchSize: config.embedBatchSize,
     ...(onProgress ? { onProgress } : {}),
   };

@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { DamagedGeneration } from './damaged-generation.js';
+import { oneShotWorker } from './one-shot-worker.js';
 
 /** Hashed this many bytes at a time, with the event loop let in between (~10 ms each). */
 const SLICE_BYTES = 16 * 2 ** 20;
@@ -68,16 +68,7 @@ export async function checksumOf(bytes: Uint8Array | readonly Uint8Array[]): Pro
 
 /** Hashed in a worker started for it; the regions in shared memory are not copied (the few small others are). */
 function checksumInWorker(regions: readonly Uint8Array[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: regions });
-    worker.once('message', (sum: string) => {
-      resolve(sum);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    // After the message this settles nothing; before it, the worker died without a sum.
-    worker.once('exit', (code) => reject(new Error(`the checksum worker exited (${code}) before it finished`)));
-  });
+  return oneShotWorker<string>(HASH_WORKER, regions, 'checksum');
 }
 
 async function checksumHere(regions: readonly Uint8Array[]): Promise<string> {

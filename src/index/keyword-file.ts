@@ -14,7 +14,7 @@
  */
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import { oneShotWorker } from './one-shot-worker.js';
 
 export const KEYWORD_JSON = 'keyword.json';
 export const KEYWORD_BIN = 'keyword.bin';
@@ -169,16 +169,7 @@ const { parentPort, workerData: w } = require('node:worker_threads');
 const postingProblem = ${postingProblem.toString()};
 parentPort.postMessage(postingProblem(w.offsets, w.postingRows, w.weights, w.rows, 0, Infinity));
 `;
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(program, { eval: true, workerData: { offsets, postingRows, weights, rows } });
-    worker.once('message', (problem: string | null) => {
-      resolve(problem);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    // After the message this settles nothing; before it, the worker died without an answer.
-    worker.once('exit', (code) => reject(new Error(`the posting check worker exited (${code}) before it finished`)));
-  });
+  return oneShotWorker<string | null>(program, { offsets, postingRows, weights, rows }, 'posting check');
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { grownTo } from './grow.js';
 import { realFileSystem, type FileSystem } from './atomic.js';
 
 /** The postings of consecutive rows, sorted by term (then row). */
@@ -99,7 +100,7 @@ export class KeywordRunFile {
    * little-endian. Reads the spill twice (rows, then weights), never whole.
    */
   async *bin(termCount: number, weight: PostingWeight): AsyncGenerator<Uint8Array> {
-    if (this.df.length < termCount) this.growDf(termCount);
+    if (this.df.length < termCount) this.df = grownTo(this.df, termCount);
     const offsets = new Uint32Array(termCount + 1);
     for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + this.df[t]!;
     yield littleEndian(offsets);
@@ -155,14 +156,8 @@ export class KeywordRunFile {
   }
 
   private countPostings(term: number, count: number): void {
-    if (term >= this.df.length) this.growDf(term + 1);
+    if (term >= this.df.length) this.df = grownTo(this.df, term + 1);
     this.df[term]! += count;
-  }
-
-  private growDf(size: number): void {
-    const grown = new Uint32Array(Math.max(size, this.df.length * 2));
-    grown.set(this.df);
-    this.df = grown;
   }
 }
 

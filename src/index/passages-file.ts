@@ -26,6 +26,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { grownTo } from './grow.js';
 import { DamagedGeneration } from './damaged-generation.js';
 import { detached } from '../text/detach.js';
 import type { Passage } from '../types.js';
@@ -184,11 +185,7 @@ class U32List {
   length = 0;
 
   push(value: number): void {
-    if (this.length === this.words.length) {
-      const grown = new Uint32Array(this.words.length * 2);
-      grown.set(this.words);
-      this.words = grown;
-    }
+    if (this.length === this.words.length) this.words = grownTo(this.words, this.length + 1);
     this.words[this.length++] = value;
   }
 

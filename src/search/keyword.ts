@@ -25,6 +25,7 @@ import type { KeywordHead, KeywordOptions, KeywordParts } from '../index/keyword
 import type { PostingRun, PostingWeight } from '../index/keyword-runs.js';
 import { TopKHeap, type Scored } from './vectors.js';
 import { TermTable } from './term-table.js';
+import { grownTo } from '../index/grow.js';
 
 /** What docs/benchmarks.md measured best. */
 export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = {
@@ -231,7 +232,7 @@ export class KeywordIndex {
         const tf = weights[p]!;
         if (scores[row] === 0) {
           // Only a weight of 0 lists a row twice (its score stays 0); then the list grows, as the plain array it replaces did.
-          if (count === touched.length) touched = this.touched = grown(touched);
+          if (count === touched.length) touched = this.touched = grownTo(touched, count + 1);
           touched[count++] = row;
         }
         scores[row]! += (idf * tf * (k1 + 1)) / (k1 + tf);
@@ -349,10 +350,7 @@ export class KeywordBuilder {
   }
 
   private growLengths(): void {
-    if (this.rows <= this.lengths.length) return;
-    const grown = new Float64Array(this.lengths.length * 2);
-    grown.set(this.lengths);
-    this.lengths = grown;
+    if (this.rows > this.lengths.length) this.lengths = grownTo(this.lengths, this.rows);
   }
 }
 
@@ -421,13 +419,6 @@ class RunBlock {
 /** The terms of a file path: `docs/git-Stash_notes.md` → terms of "docs git Stash notes". */
 function fileText(file: string): string {
   return file.replace(/\.[a-z0-9]+$/i, '').replace(/[_/\\.]+/g, ' ');
-}
-
-/** A list twice as long, with the same values first. */
-function grown(list: Int32Array): Int32Array {
-  const out = new Int32Array(Math.max(16, list.length * 2));
-  out.set(list);
-  return out;
 }
 
 /** Runs a build to the end without pausing. */

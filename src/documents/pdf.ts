@@ -147,9 +147,10 @@ function edges(lines: PdfLine[]): PdfLine[] {
 
 /** Per page, its edge lines that start or end with a number one more than the previous page's (or one less than the next's). */
 function pageNumberLines(pages: PdfLine[][]): Array<Set<PdfLine>> {
+  const numberIn = (match: RegExpExecArray | null): number | null => (match === null ? null : Number(match[1]));
   const numberOf = (line: PdfLine): { lead: number | null; tail: number | null } => ({
-    lead: /^(\d+)\s/.exec(line.text) ? Number(/^(\d+)/.exec(line.text)![1]) : null,
-    tail: /\s(\d+)$/.exec(line.text) ? Number(/(\d+)$/.exec(line.text)![1]) : null,
+    lead: numberIn(/^(\d+)\s/.exec(line.text)),
+    tail: numberIn(/\s(\d+)$/.exec(line.text)),
   });
   const numbers = pages.map((lines) => edges(lines).map((line) => ({ line, ...numberOf(line) })));
   return numbers.map((own, p) => {
@@ -179,17 +180,18 @@ function joinPages(pages: PdfLine[][]): PdfText {
   // Over the whole document: a page with three lines can't tell its leading from a paragraph gap.
   const spacing = usualSpacing(pages);
   pages.forEach((lines, index) => {
-    const level = (line: PdfLine | undefined): number => (line === undefined ? 0 : headingLevel(line));
+    const levels = lines.map(headingLevel);
     const breaks = lines.map((line, i) => {
       const previous = lines[i - 1];
-      if (previous === undefined) return out.length > 0 && !(level(line) === 0 && runsOn(out[out.length - 1] ?? '', line.text));
+      if (previous === undefined) return out.length > 0 && !(levels[i] === 0 && runsOn(out[out.length - 1] ?? '', line.text));
       const gap = previous.y - line.y;
-      return gap <= 0 || gap > spacing * PARAGRAPH_GAP || level(line) !== level(previous);
+      return gap <= 0 || gap > spacing * PARAGRAPH_GAP || levels[i] !== levels[i - 1];
     });
     const texts = rejoinHyphenated(lines.map((l) => l.text), breaks);
     lines.forEach((line, i) => {
+      const level = levels[i]!;
       if (breaks[i] && out.length > 0 && out[out.length - 1] !== '') push('', index + 1);
-      if (level(line) > 0 && (breaks[i] || i === 0)) headings.push({ line: out.length, level: level(line), anchor: null });
+      if (level > 0 && (breaks[i] || i === 0)) headings.push({ line: out.length, level, anchor: null });
       push(texts[i] ?? line.text, index + 1);
     });
   });

@@ -8,6 +8,7 @@
  * const text = await readGenerationText(genDir, 'manifest.json'); // DamagedGeneration when missing
  * const value = parseGenerationJson(text, 'manifest.json');       // DamagedGeneration when truncated
  */
+import { close, closeSync, fstatSync, openSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { realFileSystem } from './atomic.js';
@@ -139,4 +140,35 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function isCount(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** Closes the files `openForOwner` kept open once their owner can't read from them any more (a query in flight keeps it alive). */
+const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
+
+/**
+ * Opens a generation's file `name` to read it a piece at a time for as long
+ * as `owner(fd)` lives, refusing it as damage when it is missing or not
+ * `expected` bytes long (`why` says what that size is made of).
+ *
+ * @example
+ * const vectors = openForOwner(file, 'vectors.f32', rows * dim * 4, ` (${rows} passages × ${dim} dims)`, (fd) => ({ fd }));
+ */
+export function openForOwner<T extends object>(file: string, name: string, expected: number, why: string, owner: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw missingAsDamage(err, name);
+  }
+  let made: T;
+  try {
+    const { size } = fstatSync(fd);
+    if (size !== expected) throw new DamagedGeneration(`${name} has ${size} bytes, expected ${expected}${why}`);
+    made = owner(fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  openFiles.register(made, fd);
+  return made;
 }

@@ -17,10 +17,10 @@
  * passages.at(3)?.text; // read from texts.bin when at(3) made the passage
  */
 import { createHash } from 'node:crypto';
-import { close, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import path from 'node:path';
 import { CitebotError } from '../errors.js';
-import { DamagedGeneration, missingAsDamage } from './damaged-generation.js';
+import { openForOwner } from './damaged-generation.js';
 import { COLUMN, TEXTS, type PassagesLayout } from './passages-file.js';
 import type { Passage, PassageColumns, PassageList } from '../types.js';
 import { rebuildCommand } from './write-error.js';
@@ -31,9 +31,6 @@ const HASH_BYTES = 8;
 /** Texts read in one pread when every passage is visited (ingest compares and reuses them all). */
 const BLOCK_BYTES = 1 << 20;
 
-/** Closes a table's texts.bin once nothing can read from it any more (a question in flight keeps it alive). */
-const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
-
 /**
  * The passages of `layout`, with their texts in `textsFile` (checked for its
  * size here: a missing or shorter file is a `DamagedGeneration`).
@@ -42,23 +39,7 @@ const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undef
  * const passages = openPassageTable(layout, path.join(genDir, TEXTS));
  */
 export function openPassageTable(layout: PassagesLayout, textsFile: string): PassageTable {
-  let fd: number;
-  try {
-    fd = openSync(textsFile, 'r');
-  } catch (err) {
-    throw missingAsDamage(err, TEXTS);
-  }
-  try {
-    const { size } = fstatSync(fd);
-    const expected = layout.textOffsets[layout.n]!;
-    if (size !== expected) throw new DamagedGeneration(`${TEXTS} has ${size} bytes, expected ${expected}`);
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
-  const table = new PassageTable(layout, fd, textsFile);
-  openFiles.register(table, fd);
-  return table;
+  return openForOwner(textsFile, TEXTS, layout.textOffsets[layout.n]!, '', (fd) => new PassageTable(layout, fd, textsFile));
 }
 
 /**

@@ -11,10 +11,10 @@
  * await writeFileAtomic(path.join(genDir, VECTORS), [littleEndianVectors(vectors)]);
  * const again = await readVectorsFile(genDir, manifest, plainVectors);
  */
-import { close, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DamagedGeneration, fillRegions, missingAsDamage, withGenerationFile } from './damaged-generation.js';
+import { DamagedGeneration, fillRegions, openForOwner, withGenerationFile } from './damaged-generation.js';
 import { verifyChecksum } from './checksum.js';
 import { CitebotError } from '../errors.js';
 import type { StoredManifest } from './manifest.js';
@@ -100,9 +100,6 @@ function swapFloats(bytes: Uint8Array): void {
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap32();
 }
 
-/** Closes a stored index's vectors.f32 once nothing can read from it any more (a query in flight keeps it alive). */
-const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undefined));
-
 /**
  * The vectors as search reads them: the int8 rows (`parts`, from vectors.i8)
  * in memory, and vectors.f32 kept open to read a row's exact values on demand
@@ -116,22 +113,10 @@ const openFiles = new FinalizationRegistry<number>((fd) => close(fd, () => undef
  * vectors.readRow(3, new Float32Array(384));
  */
 export function openStoredVectors(file: string, rows: number, dim: number, parts: QuantizedParts): StoredVectors {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw missingAsDamage(err, VECTORS);
-  }
-  try {
-    const { size } = fstatSync(fd);
-    if (size !== rows * dim * 4) throw new DamagedGeneration(`${VECTORS} has ${size} bytes, expected ${rows * dim * 4} (${rows} passages × ${dim} dims)`);
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
-  const vectors: StoredVectors = { rows, dim, ...parts, source: file, readRow: (row, into) => readRow(fd, vectors, row, into) };
-  openFiles.register(vectors, fd);
-  return vectors;
+  return openForOwner(file, VECTORS, rows * dim * 4, ` (${rows} passages × ${dim} dims)`, (fd) => {
+    const vectors: StoredVectors = { rows, dim, ...parts, source: file, readRow: (row, into) => readRow(fd, vectors, row, into) };
+    return vectors;
+  });
 }
 
 function readRow(fd: number, vectors: StoredVectors, row: number, into: Float32Array): void {
